@@ -1,0 +1,3 @@
+module github.com/stepflow/stepflow
+
+go 1.26

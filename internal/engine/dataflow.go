@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/asl/jsonpath"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// The JSONPath input/output pipeline: InputPath → Parameters → (state work)
+// → ResultSelector → ResultPath → OutputPath.
+
+// timeFormat is how the context object and history write times.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// env returns the evaluation environment for f's current state with input
+// as "$". extra adds context members (Task.Token, Map.Item).
+func (e *Execution) env(f *frame, input jsonv.Value, extra ...jsonv.Member) *asl.Env {
+	en := &asl.Env{Input: input, Rand: &e.rng}
+	if f.vars != nil {
+		vars := f.vars
+		en.Var = vars.get
+	}
+	if f.state.UsesContext || len(extra) > 0 {
+		en.Context = e.contextObject(f, extra)
+	}
+	return en
+}
+
+// contextObject builds $$ for f's current state.
+func (e *Execution) contextObject(f *frame, extra []jsonv.Member) *jsonv.Object {
+	if e.contextBase == nil {
+		ex := jsonv.NewObject(6)
+		ex.Set("Id", e.info.ExecutionArn)
+		ex.Set("Input", e.input)
+		ex.Set("Name", e.info.Name)
+		ex.Set("RoleArn", e.info.RoleArn)
+		ex.Set("StartTime", e.startTime.UTC().Format(timeFormat))
+		ex.Set("RedriveCount", jsonv.Int(int64(e.info.RedriveCount)))
+		sm := jsonv.NewObject(2)
+		sm.Set("Id", e.info.StateMachineArn)
+		sm.Set("Name", e.info.StateMachineName)
+		e.contextBase = &jsonv.Object{Members: []jsonv.Member{{Key: "Execution", Value: ex}, {Key: "StateMachine", Value: sm}}}
+	}
+	st := jsonv.NewObject(3)
+	st.Set("EnteredTime", f.enteredAt.UTC().Format(timeFormat))
+	st.Set("Name", f.state.Name)
+	switch f.state.Type {
+	case asl.Task, asl.Parallel, asl.Map:
+		st.Set("RetryCount", jsonv.Int(f.retryCount))
+	}
+	ctx := jsonv.NewObject(3 + len(extra))
+	ctx.Members = append(ctx.Members, e.contextBase.Members[0], jsonv.Member{Key: "State", Value: st}, e.contextBase.Members[1])
+	ctx.Members = append(ctx.Members, extra...)
+	return ctx
+}
+
+// applyInputPath selects the effective input.
+func applyInputPath(f *frame, en *asl.Env, input jsonv.Value) (jsonv.Value, error) {
+	return selectPath(f.state.InputPath, en, input)
+}
+
+// applyOutputPath selects the state output.
+func applyOutputPath(f *frame, en *asl.Env, output jsonv.Value) (jsonv.Value, error) {
+	return selectPath(f.state.OutputPath, en, output)
+}
+
+func selectPath(op *asl.OptPath, en *asl.Env, doc jsonv.Value) (jsonv.Value, error) {
+	if op == nil {
+		return doc, nil
+	}
+	if op.Null {
+		return jsonv.NewObject(0), nil
+	}
+	p := op.Path
+	var v jsonv.Value
+	var ok bool
+	switch p.Root() {
+	case jsonpath.RootInput:
+		v, ok = p.Get(doc)
+	default:
+		v, ok = asl.GetPath(en, p)
+	}
+	if !ok {
+		return nil, failure.New(failure.Runtime, "Invalid path '%s' : No results for path: %s", p.String(), canonicalPath(p.String()))
+	}
+	return v, nil
+}
+
+// applyResultPath combines the state input and its result.
+func applyResultPath(f *frame, input, result jsonv.Value, op *asl.OptPath) (jsonv.Value, error) {
+	if op == nil {
+		return result, nil
+	}
+	if op.Null {
+		return input, nil
+	}
+	out, err := jsonpath.Set(input, op.Path, result)
+	if err != nil {
+		return nil, failure.New(failure.ResultPathMatchFailure, "Unable to apply ResultPath \"%s\" to input \"%s\"", op.Path.String(), jsonv.Marshal(input))
+	}
+	return out, nil
+}
+
+// finishResult runs ResultSelector, Assign, ResultPath and OutputPath on a
+// state's raw result and exits the state.
+func (e *Execution) finishResult(f *frame, result jsonv.Value) {
+	st := f.state
+	var err error
+	if st.ResultSelector != nil {
+		en := e.env(f, result)
+		result, err = st.ResultSelector.Eval(en)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	var assigned *jsonv.Object
+	if st.Assign != nil {
+		assigned, err = e.assign(f, st.Assign, result)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	out, err := applyResultPath(f, f.input, result, st.ResultPath)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	out, err = applyOutputPath(f, nil, out)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	if assigned != nil {
+		f.setVars(assigned)
+		assigned = assignedText(assigned)
+	}
+	e.exit(f, out, assigned, "")
+}
+
+// assign evaluates an Assign template with "$" bound to input. The
+// variables are applied by the caller once the state succeeds.
+func (e *Execution) assign(f *frame, t *asl.Template, input jsonv.Value) (*jsonv.Object, error) {
+	v, err := t.Eval(e.env(f, input))
+	if err != nil {
+		return nil, err
+	}
+	o, _ := v.(*jsonv.Object)
+	if o == nil {
+		o = jsonv.NewObject(0)
+	}
+	return o, nil
+}
+
+// setVars stores assigned variables in f's scope.
+func (f *frame) setVars(vals *jsonv.Object) {
+	if f.vars == nil {
+		f.vars = &scope{vars: jsonv.NewObject(len(vals.Members))}
+	} else if f.vars.vars == nil {
+		f.vars.vars = jsonv.NewObject(len(vals.Members))
+	}
+	// Copy on write: the scope's object may be shared with history events.
+	n := &jsonv.Object{Members: append([]jsonv.Member(nil), f.vars.vars.Members...)}
+	for _, m := range vals.Members {
+		n.Set(m.Key, m.Value)
+	}
+	f.vars.vars = n
+}
+
+// assignedText renders assigned values as the history shows them: each
+// value's JSON text.
+func assignedText(vals *jsonv.Object) *jsonv.Object {
+	out := jsonv.NewObject(len(vals.Members))
+	for _, m := range vals.Members {
+		out.Members = append(out.Members, jsonv.Member{Key: m.Key, Value: jsonv.Marshal(m.Value)})
+	}
+	return out
+}
+
+// canonicalPath renders a simple JSONPath the way Jayway prints it in
+// messages: $.a.b[0] → $['a']['b'][0].
+func canonicalPath(p string) string {
+	if !strings.HasPrefix(p, "$") {
+		return p
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	rest := p[1:]
+	for len(rest) > 0 {
+		switch rest[0] {
+		case '.':
+			rest = rest[1:]
+			i := strings.IndexAny(rest, ".[")
+			if i < 0 {
+				i = len(rest)
+			}
+			b.WriteString("['" + rest[:i] + "']")
+			rest = rest[i:]
+		case '[':
+			i := strings.IndexByte(rest, ']')
+			if i < 0 {
+				b.WriteString(rest)
+				return b.String()
+			}
+			inner := rest[1:i]
+			if strings.HasPrefix(inner, "'") || strings.HasPrefix(inner, "\"") {
+				inner = "'" + strings.Trim(inner, "'\"") + "'"
+			}
+			b.WriteString("[" + inner + "]")
+			rest = rest[i+1:]
+		default:
+			b.WriteString(rest)
+			return b.String()
+		}
+	}
+	return b.String()
+}
+
+// parseTimestamp parses an ISO-8601 extended offset date-time as AWS
+// accepts it.
+func parseTimestamp(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}

@@ -1,0 +1,403 @@
+// Package engine is the deterministic Step Functions interpreter. It turns an
+// execution's inputs (its start, then task results, timer firings and stop
+// requests) into the execution's next state, the commands the outside world
+// must carry out (run a task, start a timer) and the AWS history events that
+// record what happened.
+//
+// The engine does no I/O, reads no clock and starts no goroutines: the
+// caller passes the current time with every input and carries out the
+// commands. Fed the same inputs at the same times, it produces the same
+// history, which is what lets the runner persist and replay executions.
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// Status is an execution's status as DescribeExecution reports it.
+type Status string
+
+// Execution statuses.
+const (
+	Running   Status = "RUNNING"
+	Succeeded Status = "SUCCEEDED"
+	Failed    Status = "FAILED"
+	TimedOut  Status = "TIMED_OUT"
+	Aborted   Status = "ABORTED"
+)
+
+// MaxPayloadSize is the largest input or output a state may carry (256 KiB).
+const MaxPayloadSize = 256 * 1024
+
+// Info identifies an execution and its state machine; the context object
+// ($$) is built from it.
+type Info struct {
+	ExecutionArn     string
+	Name             string
+	StateMachineArn  string
+	StateMachineName string
+	RoleArn          string
+	Region           string
+	Account          string
+	RedriveCount     int
+	// Seed makes random values (task tokens, States.UUID, States.MathRandom)
+	// reproducible: the same seed and inputs give the same history.
+	Seed uint64
+}
+
+// Command is work the engine asks the outside world to do.
+type Command interface{ command() }
+
+// ScheduleTask asks for a Task state's resource to be invoked. The result
+// comes back as TaskSucceeded or TaskFailed with the same TaskID.
+type ScheduleTask struct {
+	TaskID           string
+	StateName        string
+	Resource         string
+	Parameters       jsonv.Value
+	TimeoutSeconds   int64  // 0: none
+	HeartbeatSeconds int64  // 0: none
+	TaskToken        string // set for .waitForTaskToken integrations and activities
+}
+
+// StartTimer asks for TimerFired{TimerID} at At.
+type StartTimer struct {
+	TimerID string
+	At      time.Time
+}
+
+// CancelTimer withdraws a StartTimer that has not fired.
+type CancelTimer struct{ TimerID string }
+
+// CancelTask tells the outside world a scheduled task's result is no longer
+// wanted (its state was aborted or timed out).
+type CancelTask struct{ TaskID string }
+
+func (ScheduleTask) command() {}
+func (StartTimer) command()   {}
+func (CancelTimer) command()  {}
+func (CancelTask) command()   {}
+
+// Input is something that happened to a running execution.
+type Input interface{ input() }
+
+// TaskStarted reports that a scheduled task began running.
+type TaskStartedInput struct{ TaskID string }
+
+// TaskSucceededInput reports a task's result.
+type TaskSucceededInput struct {
+	TaskID string
+	Output jsonv.Value
+}
+
+// TaskFailedInput reports a task's failure.
+type TaskFailedInput struct {
+	TaskID string
+	Error  string
+	Cause  string
+}
+
+// TaskHeartbeatInput reports a task heartbeat.
+type TaskHeartbeatInput struct{ TaskID string }
+
+// TimerFiredInput reports that a timer is due.
+type TimerFiredInput struct{ TimerID string }
+
+// StopInput stops the execution (StopExecution).
+type StopInput struct {
+	Error string
+	Cause string
+}
+
+func (TaskStartedInput) input()   {}
+func (TaskSucceededInput) input() {}
+func (TaskFailedInput) input()    {}
+func (TaskHeartbeatInput) input() {}
+func (TimerFiredInput) input()    {}
+func (StopInput) input()          {}
+
+// ErrNotRunning is returned by Apply when the execution has finished.
+var ErrNotRunning = errors.New("execution is not running")
+
+// ErrUnknownTarget is returned by Apply for an input naming a task or timer
+// the execution is not waiting for (stale or duplicate delivery).
+var ErrUnknownTarget = errors.New("no such pending task or timer")
+
+// Execution is one run of a state machine.
+type Execution struct {
+	machine   *asl.StateMachine
+	info      Info
+	input     jsonv.Value
+	startTime time.Time
+	now       time.Time
+
+	status Status
+	output jsonv.Value
+	err    string
+	cause  string
+
+	log      *historyLog
+	commands []Command
+	root     *frame
+	seq      int64
+	rng      rng
+
+	tasks  map[string]*frame
+	timers map[string]timerTarget
+
+	contextBase *jsonv.Object // $$.Execution and $$.StateMachine, built once
+}
+
+type timerKind uint8
+
+const (
+	timerWait timerKind = iota
+	timerRetry
+	timerTaskTimeout
+	timerHeartbeat
+	timerExecutionTimeout
+)
+
+type timerTarget struct {
+	frame *frame
+	kind  timerKind
+}
+
+// Start begins an execution of sm with input at now, running it until it
+// finishes or waits for the outside world.
+func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *Execution {
+	e := &Execution{
+		machine:   sm,
+		info:      info,
+		input:     input,
+		startTime: now,
+		now:       now,
+		status:    Running,
+		rng:       rng{state: info.Seed ^ 0x9e3779b97f4a7c15},
+		log:       &historyLog{events: make([]HistoryEvent, 0, 16)},
+	}
+	ev := e.record(nil, ExecutionStarted, false)
+	ev.kind, ev.detailsKey, ev.Data, ev.RoleArn = detailsExecutionStarted, "executionStartedEventDetails", input, info.RoleArn
+	if sm.TimeoutSeconds > 0 {
+		e.startTimer("execution-timeout", now.Add(time.Duration(sm.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
+	}
+	e.root = &frame{sm: sm, kind: frameRoot, log: e.log}
+	e.enter(e.root, sm.StartAt, input)
+	e.advance(e.root)
+	return e
+}
+
+// Apply feeds one input to a running execution at now and runs it until it
+// finishes or waits again.
+func (e *Execution) Apply(in Input, now time.Time) error {
+	if e.status != Running {
+		return ErrNotRunning
+	}
+	e.now = now
+	switch in := in.(type) {
+	case TaskStartedInput:
+		f, ok := e.tasks[in.TaskID]
+		if !ok {
+			return ErrUnknownTarget
+		}
+		e.taskStarted(f)
+	case TaskSucceededInput:
+		f, ok := e.tasks[in.TaskID]
+		if !ok {
+			return ErrUnknownTarget
+		}
+		e.taskSucceeded(f, in.Output)
+		e.advance(f)
+	case TaskFailedInput:
+		f, ok := e.tasks[in.TaskID]
+		if !ok {
+			return ErrUnknownTarget
+		}
+		e.taskFailed(f, TaskFailed, in.Error, in.Cause)
+		e.advance(f)
+	case TaskHeartbeatInput:
+		f, ok := e.tasks[in.TaskID]
+		if !ok {
+			return ErrUnknownTarget
+		}
+		e.taskHeartbeat(f)
+	case TimerFiredInput:
+		t, ok := e.timers[in.TimerID]
+		if !ok {
+			return ErrUnknownTarget
+		}
+		delete(e.timers, in.TimerID)
+		e.timerFired(in.TimerID, t)
+	case StopInput:
+		e.abort(in.Error, in.Cause)
+	default:
+		return fmt.Errorf("apply: unknown input %T", in)
+	}
+	return nil
+}
+
+// TakeCommands returns the commands produced since the last call.
+func (e *Execution) TakeCommands() []Command {
+	c := e.commands
+	e.commands = nil
+	return c
+}
+
+// Status returns the execution status.
+func (e *Execution) Status() Status { return e.status }
+
+// Output returns the final output of a succeeded execution.
+func (e *Execution) Output() jsonv.Value { return e.output }
+
+// Error returns the error name and cause of a failed, timed out or aborted
+// execution.
+func (e *Execution) Error() (name, cause string) { return e.err, e.cause }
+
+// History returns the events recorded so far. The slice must not be changed.
+func (e *Execution) History() []HistoryEvent { return e.log.events }
+
+// Input returns the execution input.
+func (e *Execution) Input() jsonv.Value { return e.input }
+
+// StartTime returns when the execution started.
+func (e *Execution) StartTime() time.Time { return e.startTime }
+
+// historyLog is one execution's history: the execution's own, or that of a
+// distributed map's child execution.
+type historyLog struct{ events []HistoryEvent }
+
+// record appends an event to f's history. The event's previous id comes from
+// f's linkage pointer, which moves to the new event when update is set. A nil
+// frame means the execution itself, linked to nothing (ExecutionStarted).
+func (e *Execution) record(f *frame, typ EventType, update bool) *HistoryEvent {
+	log := e.log
+	if f != nil {
+		log = f.log
+	}
+	id := int64(len(log.events) + 1)
+	log.events = append(log.events, HistoryEvent{ID: id, Type: typ, Timestamp: e.now})
+	ev := &log.events[len(log.events)-1]
+	if f != nil {
+		ev.PreviousID = f.lastID
+		if update {
+			f.lastID = id
+		}
+	}
+	return ev
+}
+
+func (e *Execution) startTimer(id string, at time.Time, t timerTarget) {
+	if e.timers == nil {
+		e.timers = map[string]timerTarget{}
+	}
+	e.timers[id] = t
+	e.commands = append(e.commands, StartTimer{TimerID: id, At: at})
+}
+
+func (e *Execution) cancelTimer(id string) {
+	if id == "" {
+		return
+	}
+	if _, ok := e.timers[id]; ok {
+		delete(e.timers, id)
+		e.commands = append(e.commands, CancelTimer{TimerID: id})
+	}
+}
+
+func (e *Execution) nextID(prefix string) string {
+	e.seq++
+	return prefix + strconv.FormatInt(e.seq, 10)
+}
+
+// finishRoot records the end of the execution.
+func (e *Execution) finishRoot(f *frame) {
+	if e.status != Running {
+		return
+	}
+	if f.failed {
+		e.status, e.err, e.cause = Failed, f.errName, f.errCause
+		ev := e.record(f, ExecutionFailed, true)
+		ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
+		ev.Error, ev.Cause, ev.HasError, ev.HasCause = f.errName, f.errCause, f.errName != "", f.errCause != ""
+	} else {
+		e.status, e.output = Succeeded, f.output
+		ev := e.record(f, ExecutionSucceeded, true)
+		ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", f.output
+	}
+	e.cleanup()
+}
+
+// abort stops the execution (StopExecution or execution timeout).
+func (e *Execution) abort(name, cause string) {
+	e.endWith(Aborted, ExecutionAborted, "executionAbortedEventDetails", name, cause)
+}
+
+func (e *Execution) endWith(st Status, typ EventType, key, name, cause string) {
+	if e.status != Running {
+		return
+	}
+	e.status, e.err, e.cause = st, name, cause
+	ev := e.record(e.root, typ, true)
+	ev.kind, ev.detailsKey = detailsErrorCause, key
+	ev.Error, ev.Cause, ev.HasError, ev.HasCause = name, cause, name != "", cause != ""
+	e.cleanup()
+}
+
+// cleanup cancels every outstanding timer and task.
+func (e *Execution) cleanup() {
+	for id := range e.tasks {
+		e.commands = append(e.commands, CancelTask{TaskID: id})
+	}
+	e.tasks = nil
+	for id := range e.timers {
+		e.commands = append(e.commands, CancelTimer{TimerID: id})
+	}
+	e.timers = nil
+}
+
+// rng is a small deterministic generator (splitmix64).
+type rng struct{ state uint64 }
+
+// Uint64 returns the next random number.
+func (r *rng) Uint64() uint64 {
+	r.state += 0x9e3779b97f4a7c15
+	z := r.state
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// uuid returns a random version 4 UUID.
+func (r *rng) uuid() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], r.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0xf])
+	}
+	return string(out)
+}
+
+// failureOf converts an error from evaluation into a named failure.
+func failureOf(err error) *failure.Error {
+	var fe *failure.Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &failure.Error{Name: failure.Runtime, Cause: err.Error()}
+}

@@ -1,0 +1,371 @@
+package engine
+
+import (
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/asl/jsonpath"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// fanout tracks the children of a Parallel or Map state.
+type fanout struct {
+	isMap       bool
+	distributed bool
+	total       int
+	next        int // next child to start
+	running     int
+	finished    int
+	failures    int
+	max         int // most children in flight; 0 means no limit
+	tolerated   func(failures, total int) bool
+	input       jsonv.Value // Map: the effective input ItemSelector sees
+	items       []any       // Map: the items
+	results     []any
+	active      map[int]*frame
+	runCtx      *frame // distributed Map: linkage of the map run's events
+	mapRunArn   string
+}
+
+// execParallel runs a Parallel state: every branch runs with the effective
+// input, and the result is the array of branch outputs.
+func (e *Execution) execParallel(f *frame) {
+	st := f.state
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err == nil && st.Parameters != nil {
+		en.Input = eff
+		eff, err = st.Parameters.Eval(en)
+	}
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	e.record(f, ParallelStateStarted, true)
+	fan := &fanout{total: len(st.Branches), results: make([]any, len(st.Branches)), active: map[int]*frame{}}
+	f.fan = fan
+	f.status, f.phase = stWaiting, phaseWaiting
+	children := make([]*frame, len(st.Branches))
+	for i, br := range st.Branches {
+		c := &frame{parent: f, kind: frameBranch, sm: br, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
+		children[i] = c
+		fan.active[i] = c
+		fan.running++
+		e.enter(c, br.StartAt, eff)
+	}
+	fan.next = fan.total
+	for _, c := range children {
+		if f.fan != fan || e.status != Running {
+			return // the state already failed
+		}
+		e.run(c)
+		if c.status == stDone {
+			e.collect(f, c)
+		}
+	}
+	e.settle(f)
+}
+
+// execMap runs a Map state over the items its ItemsPath selects.
+func (e *Execution) execMap(f *frame) {
+	st := f.state
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	en.Input = eff
+	if st.ItemReader != nil {
+		e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "ItemReader is not supported by this engine: the S3 service provides item readers")))
+		return
+	}
+	itemsVal := eff
+	if st.ItemsPath != nil {
+		v, ok := asl.GetPath(en, st.ItemsPath)
+		if !ok {
+			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "Invalid path '%s' : No results for path: %s", st.ItemsPath.String(), canonicalPath(st.ItemsPath.String()))))
+			return
+		}
+		itemsVal = v
+	}
+	items, ok := itemsVal.([]any)
+	if !ok {
+		path := "$"
+		if st.ItemsPath != nil {
+			path = st.ItemsPath.String()
+		}
+		e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "Reference path \"%s\" must point to array.", path)))
+		return
+	}
+	maxc, err := intField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	fan := &fanout{
+		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED",
+		total: len(items), max: int(maxc), input: eff, items: items,
+		results: make([]any, len(items)), active: map[int]*frame{},
+	}
+	if fan.distributed {
+		fan.tolerated, err = e.tolerance(st, en)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	ev := e.record(f, MapStateStarted, true)
+	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", len(items)
+	if fan.distributed {
+		fan.mapRunArn = e.mapRunArn(st)
+		ev := e.record(f, MapRunStarted, true)
+		ev.kind, ev.detailsKey, ev.MapRunArn = detailsMapRunStarted, "mapRunStartedEventDetails", fan.mapRunArn
+		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
+	}
+	f.fan = fan
+	f.status, f.phase = stWaiting, phaseWaiting
+	e.fill(f)
+	e.settle(f)
+}
+
+// tolerance returns the distributed Map's failure tolerance check.
+func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total int) bool, error) {
+	count, err := intField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
+	if err != nil {
+		return nil, err
+	}
+	hasCount := st.HasToleratedFailureCount || st.ToleratedFailureCountPath != nil
+	pct := st.ToleratedFailurePercentage
+	if st.ToleratedFailurePercentagePath != nil {
+		v, ok := asl.GetPath(en, st.ToleratedFailurePercentagePath)
+		n, isNum := v.(jsonv.Number)
+		if !ok || !isNum || n.Float64() < 0 || n.Float64() > 100 {
+			return nil, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", render(v, ok), st.ToleratedFailurePercentagePath.String())
+		}
+		pct = n.Float64()
+	}
+	hasPct := st.HasToleratedFailurePercentage || st.ToleratedFailurePercentagePath != nil
+	return func(failures, total int) bool {
+		if hasCount && int64(failures) <= count {
+			return true
+		}
+		return hasPct && total > 0 && float64(failures)*100/float64(total) <= pct
+	}, nil
+}
+
+func intField(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64, error) {
+	if path == nil {
+		return fixed, nil
+	}
+	v, ok := asl.GetPath(en, path)
+	n, isNum := v.(jsonv.Number)
+	i, isInt := n.Int64()
+	if !ok || !isNum || !isInt || i < 0 {
+		return 0, failure.New(failure.Runtime, "The %s field refers to value \"%s\" which is not a valid integer: %s", field, render(v, ok), path.String())
+	}
+	return i, nil
+}
+
+// mapRunArn names a distributed Map's map run.
+func (e *Execution) mapRunArn(st *asl.State) string {
+	label := st.Label
+	if label == "" {
+		label = st.Name
+	}
+	return "arn:aws:states:" + e.info.Region + ":" + e.info.Account + ":mapRun:" + e.info.StateMachineName + "/" + label + ":" + e.rng.uuid()
+}
+
+// fill starts Map iterations while the concurrency limit allows, running
+// each until it waits or finishes.
+func (e *Execution) fill(f *frame) {
+	fan := f.fan
+	for fan.next < fan.total && (fan.max == 0 || fan.running < fan.max) && f.fan == fan && e.status == Running {
+		i := fan.next
+		fan.next++
+		c, err := e.startIteration(f, i)
+		if err != nil {
+			e.failFan(f, e.runtimeError(f, err))
+			return
+		}
+		e.run(c)
+		if c.status == stDone {
+			e.collect(f, c)
+		}
+	}
+}
+
+// startIteration creates iteration i of f's Map state.
+func (e *Execution) startIteration(f *frame, i int) (*frame, error) {
+	st, fan := f.state, f.fan
+	item := fan.items[i]
+	input := item
+	if st.ItemSelector != nil {
+		mi := jsonv.NewObject(2)
+		mi.Set("Index", jsonv.Int(int64(i)))
+		mi.Set("Value", item)
+		mo := jsonv.NewObject(1)
+		mo.Set("Item", mi)
+		en := e.env(f, fan.input, jsonv.Member{Key: "Map", Value: mo})
+		v, err := st.ItemSelector.Eval(en)
+		if err != nil {
+			return nil, err
+		}
+		input = v
+	}
+	c := &frame{parent: f, kind: frameIteration, sm: st.ItemProcessor, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
+	if fan.distributed {
+		c.kind, c.log, c.lastID = frameChild, &historyLog{}, 0
+		ev := e.record(c, ExecutionStarted, false)
+		ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
+	} else {
+		ev := e.record(c, MapIterationStarted, true)
+		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationStartedEventDetails", st.Name, i
+	}
+	fan.active[i] = c
+	fan.running++
+	e.enter(c, st.ItemProcessor.StartAt, input)
+	return c, nil
+}
+
+// collect takes a finished child's outcome into its parent's fan-out.
+func (e *Execution) collect(p *frame, c *frame) {
+	fan := p.fan
+	if fan == nil || fan.active[c.index] != c {
+		return
+	}
+	delete(fan.active, c.index)
+	fan.running--
+	fan.finished++
+	if fan.isMap && !fan.distributed {
+		typ, key := MapIterationSucceeded, "mapIterationSucceededEventDetails"
+		if c.failed {
+			typ, key = MapIterationFailed, "mapIterationFailedEventDetails"
+		}
+		ev := e.record(c, typ, false)
+		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, key, p.state.Name, c.index
+	}
+	if fan.distributed {
+		if c.failed {
+			ev := e.record(c, ExecutionFailed, true)
+			ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
+			ev.Error, ev.Cause, ev.HasError, ev.HasCause = c.errName, c.errCause, c.errName != "", c.errCause != ""
+		} else {
+			ev := e.record(c, ExecutionSucceeded, true)
+			ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", c.output
+		}
+	} else if c.lastID > p.lastID {
+		p.lastID = c.lastID
+	}
+	if !c.failed {
+		fan.results[c.index] = c.output
+		return
+	}
+	fan.failures++
+	if fan.distributed && fan.tolerated != nil && fan.tolerated(fan.failures, fan.total) {
+		fan.results[c.index] = nil
+		return
+	}
+	var fe *failure.Error
+	if fan.distributed {
+		fe = failure.New(failure.ExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+	} else {
+		fe = &failure.Error{Name: c.errName, Cause: c.errCause}
+	}
+	e.failFan(p, fe)
+}
+
+// childFinished is called when a child finishes after waiting: its parent
+// collects it, starts more children and completes when all are done.
+func (e *Execution) childFinished(p *frame, c *frame) {
+	if p.fan == nil {
+		return
+	}
+	e.collect(p, c)
+	if p.fan == nil {
+		return
+	}
+	if p.fan.isMap {
+		e.fill(p)
+	}
+	e.settle(p)
+}
+
+// settle completes f's Parallel or Map state once every child succeeded.
+func (e *Execution) settle(f *frame) {
+	fan := f.fan
+	if fan == nil || fan.finished < fan.total || e.status != Running {
+		return
+	}
+	f.fan = nil
+	if fan.isMap {
+		if fan.distributed {
+			e.record(fan.runCtx, MapRunSucceeded, true)
+			e.record(fan.runCtx, MapStateSucceeded, false)
+		} else {
+			e.record(f, MapStateSucceeded, false)
+		}
+	} else {
+		e.record(f, ParallelSucceeded, false)
+	}
+	f.status, f.phase = stRunning, phaseStart
+	e.finishResult(f, fan.results)
+}
+
+// failFan fails f's Parallel or Map state: running children are aborted and
+// the error goes to the state's Retry and Catch.
+func (e *Execution) failFan(f *frame, fe *failure.Error) {
+	fan := f.fan
+	if fan == nil {
+		return
+	}
+	f.fan = nil
+	for i := 0; i < fan.total; i++ {
+		if c, ok := fan.active[i]; ok {
+			e.abortFrame(c)
+			if fan.isMap && !fan.distributed {
+				ev := e.record(c, MapIterationAborted, false)
+				ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationAbortedEventDetails", f.state.Name, i
+			}
+		}
+	}
+	switch {
+	case fan.distributed:
+		ev := e.record(fan.runCtx, MapRunFailed, true)
+		ev.kind, ev.detailsKey = detailsErrorCause, "mapRunFailedEventDetails"
+		ev.Error, ev.Cause, ev.HasError, ev.HasCause = fe.Name, fe.Cause, true, fe.Cause != ""
+		e.record(fan.runCtx, MapStateFailed, false)
+	case fan.isMap:
+		e.record(f, MapStateFailed, true)
+	default:
+		e.record(f, ParallelStateFailed, true)
+	}
+	f.status, f.phase = stRunning, phaseStart
+	e.stateFailed(f, fe)
+}
+
+// abortFrame stops a child and everything below it.
+func (e *Execution) abortFrame(c *frame) {
+	if c.status == stDone {
+		return
+	}
+	if c.task != nil {
+		t := e.endTask(c)
+		e.commands = append(e.commands, CancelTask{TaskID: t.id})
+	}
+	for id, t := range e.timers {
+		if t.frame == c {
+			e.cancelTimer(id)
+		}
+	}
+	if c.fan != nil {
+		fan := c.fan
+		c.fan = nil
+		for i := 0; i < fan.total; i++ {
+			if gc, ok := fan.active[i]; ok {
+				e.abortFrame(gc)
+			}
+		}
+	}
+	c.status = stDone
+	c.failed = true
+}

@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+type frameKind uint8
+
+const (
+	frameRoot      frameKind = iota
+	frameBranch              // a Parallel branch
+	frameIteration           // an inline Map iteration
+	frameChild               // a distributed Map iteration (a child execution)
+)
+
+type frameStatus uint8
+
+const (
+	stRunning frameStatus = iota // ready to execute its current state
+	stWaiting                    // waiting for a task, a timer or children
+	stDone                       // finished: output or failure set
+)
+
+// phase is where a state is in its life, for states that wait.
+type phase uint8
+
+const (
+	phaseStart   phase = iota // execute the state from the beginning
+	phaseWaiting              // waiting for the outside world or children
+)
+
+// frame is one thread of control: the execution itself, a Parallel branch or
+// a Map iteration. It runs one state at a time.
+type frame struct {
+	parent *frame
+	kind   frameKind
+	sm     *asl.StateMachine
+	log    *historyLog
+	index  int // branch or item index
+	vars   *scope
+	lastID int64 // history linkage: id of the last event this frame published
+
+	status frameStatus
+	phase  phase
+
+	// The current state.
+	state      *asl.State
+	input      jsonv.Value // raw state input
+	effective  jsonv.Value // effective input (after InputPath/Parameters)
+	enteredID  int64
+	enteredAt  time.Time
+	attempts   []int64 // retries used, per retrier
+	retryCount int64
+
+	// A scheduled task.
+	task *pendingTask
+
+	// Children of a Parallel or Map state.
+	fan *fanout
+
+	// Outcome once done.
+	output   jsonv.Value
+	failed   bool
+	errName  string
+	errCause string
+}
+
+// scope holds workflow variables; inner scopes (Parallel branches, Map
+// iterations) see their parents' variables.
+type scope struct {
+	parent *scope
+	vars   *jsonv.Object
+}
+
+func (s *scope) get(name string) (jsonv.Value, bool) {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.vars.Get(name); ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// advance runs f, and each time a frame finishes hands control to its
+// parent, until something waits or the execution ends.
+func (e *Execution) advance(f *frame) {
+	for e.status == Running {
+		e.run(f)
+		if f.status != stDone {
+			return
+		}
+		p := f.parent
+		if p == nil {
+			if f.kind == frameRoot {
+				e.finishRoot(f)
+			}
+			return
+		}
+		e.childFinished(p, f)
+		if p.status == stWaiting {
+			return
+		}
+		f = p
+	}
+}
+
+// run executes f's states until f waits or finishes.
+func (e *Execution) run(f *frame) {
+	for f.status == stRunning && e.status == Running {
+		e.execute(f)
+	}
+}
+
+// enter records the entry into state name with input and makes f ready to
+// execute it.
+func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
+	st := f.sm.States[name]
+	f.state, f.input, f.effective = st, input, nil
+	f.status, f.phase = stRunning, phaseStart
+	f.attempts, f.retryCount = nil, 0
+	f.enteredAt = e.now
+	ev := e.record(f, EventType(string(st.Type)+"StateEntered"), true)
+	ev.kind, ev.detailsKey, ev.Name, ev.Data = detailsStateEntered, "stateEnteredEventDetails", name, input
+	f.enteredID = ev.ID
+}
+
+// exit records the state's exit with output (and the variables it
+// assigned) and moves f to the next state or finishes it.
+func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, next string) {
+	st := f.state
+	if st.Type != asl.Fail {
+		ev := e.record(f, EventType(string(st.Type)+"StateExited"), true)
+		ev.kind, ev.detailsKey, ev.Name, ev.Data, ev.Assigned = detailsStateExited, "stateExitedEventDetails", st.Name, output, assigned
+	}
+	if next == "" && !st.End {
+		next = st.Next
+	}
+	if next == "" {
+		f.output, f.status = output, stDone
+		return
+	}
+	e.enter(f, next, output)
+}
+
+// finishFailed ends f with an error that nothing caught.
+func (e *Execution) finishFailed(f *frame, name, cause string) {
+	f.failed, f.errName, f.errCause, f.status = true, name, cause, stDone
+}
+
+// execute runs one step of f's current state.
+func (e *Execution) execute(f *frame) {
+	switch f.state.Type {
+	case asl.Pass:
+		e.execPass(f)
+	case asl.Choice:
+		e.execChoice(f)
+	case asl.Wait:
+		e.execWait(f)
+	case asl.Succeed:
+		e.execSucceed(f)
+	case asl.Fail:
+		e.execFail(f)
+	case asl.Task:
+		e.execTask(f)
+	case asl.Parallel:
+		e.execParallel(f)
+	case asl.Map:
+		e.execMap(f)
+	default:
+		e.stateFailed(f, failure.New(failure.Runtime, "Unsupported state type %s", f.state.Type))
+	}
+}
+
+// runtimeError wraps an evaluation failure in AWS's States.Runtime cause
+// that names the state and its entered event.
+func (e *Execution) runtimeError(f *frame, err error) *failure.Error {
+	fe := failureOf(err)
+	if fe.Name != failure.Runtime {
+		return fe
+	}
+	return &failure.Error{
+		Name:  failure.Runtime,
+		Cause: "An error occurred while executing the state '" + f.state.Name + "' (entered at the event id #" + itoa(f.enteredID) + "). " + fe.Cause,
+	}
+}
+
+// stateFailed applies the state's Retry and Catch to an error, or fails the
+// frame.
+func (e *Execution) stateFailed(f *frame, fe *failure.Error) {
+	st := f.state
+	if i, r := matchRetrier(st.Retry, fe.Name); r != nil {
+		if f.attempts == nil {
+			f.attempts = make([]int64, len(st.Retry))
+		}
+		if f.attempts[i] < r.MaxAttempts {
+			delay := retryDelay(r, f.attempts[i], &e.rng)
+			f.attempts[i]++
+			f.retryCount++
+			f.status, f.phase = stWaiting, phaseWaiting
+			e.startTimer(e.nextID("retry-"), e.now.Add(delay), timerTarget{frame: f, kind: timerRetry})
+			return
+		}
+	}
+	if c := matchCatcher(st.Catch, fe.Name); c != nil {
+		errOut := jsonv.NewObject(2)
+		errOut.Set("Error", fe.Name)
+		errOut.Set("Cause", fe.Cause)
+		out, err := applyResultPath(f, f.input, errOut, c.ResultPath)
+		if err != nil {
+			e.finishFailed(f, failureOf(err).Name, failureOf(err).Cause)
+			return
+		}
+		var assigned *jsonv.Object
+		if c.Assign != nil {
+			assigned, err = e.assign(f, c.Assign, errOut)
+			if err != nil {
+				fe := e.runtimeError(f, err)
+				e.finishFailed(f, fe.Name, fe.Cause)
+				return
+			}
+		}
+		e.exit(f, out, assigned, c.Next)
+		return
+	}
+	e.finishFailed(f, fe.Name, fe.Cause)
+}
+
+// timerFired resumes whatever waits for a timer.
+func (e *Execution) timerFired(id string, t timerTarget) {
+	f := t.frame
+	switch t.kind {
+	case timerExecutionTimeout:
+		e.endWith(TimedOut, ExecutionTimedOut, "executionTimedOutEventDetails", failure.Timeout, "")
+		return
+	case timerWait:
+		e.waitDone(f)
+	case timerRetry:
+		f.status, f.phase = stRunning, phaseStart
+	case timerTaskTimeout:
+		e.taskTimedOut(f, failure.Timeout)
+	case timerHeartbeat:
+		e.taskTimedOut(f, failure.HeartbeatTimeout)
+	}
+	e.advance(f)
+}
+
+func itoa(i int64) string {
+	if i >= 0 && i < 10 {
+		return string(rune('0' + i))
+	}
+	return string(jsonv.Int(i))
+}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// EventType is a history event type as GetExecutionHistory names it.
+type EventType string
+
+// The history event types the engine records.
+const (
+	ExecutionStarted   EventType = "ExecutionStarted"
+	ExecutionSucceeded EventType = "ExecutionSucceeded"
+	ExecutionFailed    EventType = "ExecutionFailed"
+	ExecutionAborted   EventType = "ExecutionAborted"
+	ExecutionTimedOut  EventType = "ExecutionTimedOut"
+
+	TaskScheduled        EventType = "TaskScheduled"
+	TaskStarted          EventType = "TaskStarted"
+	TaskSucceeded        EventType = "TaskSucceeded"
+	TaskFailed           EventType = "TaskFailed"
+	TaskTimedOut         EventType = "TaskTimedOut"
+	TaskSubmitted        EventType = "TaskSubmitted"
+	TaskStateAborted     EventType = "TaskStateAborted"
+	ParallelStateStarted EventType = "ParallelStateStarted"
+	ParallelStateFailed  EventType = "ParallelStateFailed"
+	ParallelStateAborted EventType = "ParallelStateAborted"
+	ParallelSucceeded    EventType = "ParallelStateSucceeded"
+
+	MapStateStarted       EventType = "MapStateStarted"
+	MapStateSucceeded     EventType = "MapStateSucceeded"
+	MapStateFailed        EventType = "MapStateFailed"
+	MapStateAborted       EventType = "MapStateAborted"
+	MapIterationStarted   EventType = "MapIterationStarted"
+	MapIterationSucceeded EventType = "MapIterationSucceeded"
+	MapIterationFailed    EventType = "MapIterationFailed"
+	MapIterationAborted   EventType = "MapIterationAborted"
+	MapRunStarted         EventType = "MapRunStarted"
+	MapRunSucceeded       EventType = "MapRunSucceeded"
+	MapRunFailed          EventType = "MapRunFailed"
+	MapRunAborted         EventType = "MapRunAborted"
+)
+
+// detailsKind says which details member an event carries.
+type detailsKind uint8
+
+const (
+	detailsNone detailsKind = iota
+	detailsExecutionStarted
+	detailsExecutionSucceeded
+	detailsErrorCause // executionFailed, executionAborted, executionTimedOut, mapRunFailed, taskFailed...
+	detailsStateEntered
+	detailsStateExited
+	detailsMapStateStarted
+	detailsMapIteration
+	detailsMapRunStarted
+	detailsTaskScheduled
+	detailsTaskStarted
+	detailsTaskSucceeded
+)
+
+// HistoryEvent is one event of an execution's history. Its values are kept
+// decoded and encoded only when the history is read, so recording an event
+// costs no JSON encoding.
+type HistoryEvent struct {
+	ID         int64
+	PreviousID int64
+	Timestamp  time.Time
+	Type       EventType
+
+	kind       detailsKind
+	Name       string      // state name (entered/exited, map iteration)
+	Index      int         // map iteration index
+	Length     int         // map length
+	Data       jsonv.Value // input or output
+	Error      string
+	Cause      string
+	HasError   bool
+	HasCause   bool
+	RoleArn    string
+	MapRunArn  string
+	Resource   string
+	ResType    string
+	Region     string
+	Params     jsonv.Value
+	Timeout    int64
+	Heartbeat  int64
+	Assigned   *jsonv.Object // assigned variables (values as JSON strings), nil if none
+	detailsKey string        // e.g. "taskFailedEventDetails"
+}
+
+// AppendJSON appends the event in GetExecutionHistory's JSON shape.
+func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = strconv.AppendInt(dst, e.ID, 10)
+	dst = append(dst, `,"previousEventId":`...)
+	dst = strconv.AppendInt(dst, e.PreviousID, 10)
+	dst = append(dst, `,"timestamp":`...)
+	dst = jsonv.AppendString(dst, e.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+	dst = append(dst, `,"type":`...)
+	dst = jsonv.AppendString(dst, string(e.Type))
+	if e.kind == detailsNone {
+		return append(dst, '}')
+	}
+	dst = append(dst, ',')
+	dst = jsonv.AppendString(dst, e.detailsKey)
+	dst = append(dst, ":{"...)
+	w := fieldWriter{dst: dst}
+	switch e.kind {
+	case detailsExecutionStarted:
+		w.jsonString("input", e.Data)
+		w.raw("inputDetails", `{"truncated":false}`)
+		if e.RoleArn != "" {
+			w.str("roleArn", e.RoleArn)
+		}
+	case detailsExecutionSucceeded:
+		w.jsonString("output", e.Data)
+		w.raw("outputDetails", `{"truncated":false}`)
+	case detailsErrorCause:
+		if e.Resource != "" {
+			w.str("resourceType", e.ResType)
+			w.str("resource", e.Resource)
+		}
+		if e.HasError {
+			w.str("error", e.Error)
+		}
+		if e.HasCause {
+			w.str("cause", e.Cause)
+		}
+	case detailsStateEntered:
+		w.str("name", e.Name)
+		w.jsonString("input", e.Data)
+		w.raw("inputDetails", `{"truncated":false}`)
+	case detailsStateExited:
+		w.str("name", e.Name)
+		w.jsonString("output", e.Data)
+		w.raw("outputDetails", `{"truncated":false}`)
+		if e.Assigned != nil {
+			w.key("assignedVariables")
+			w.dst = jsonv.Append(w.dst, e.Assigned)
+			w.raw("assignedVariablesDetails", `{"truncated":false}`)
+		}
+	case detailsMapStateStarted:
+		w.key("length")
+		w.dst = strconv.AppendInt(w.dst, int64(e.Length), 10)
+	case detailsMapIteration:
+		w.str("name", e.Name)
+		w.key("index")
+		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)
+	case detailsMapRunStarted:
+		w.str("mapRunArn", e.MapRunArn)
+	case detailsTaskScheduled:
+		w.str("resourceType", e.ResType)
+		w.str("resource", e.Resource)
+		w.str("region", e.Region)
+		w.jsonString("parameters", e.Params)
+		if e.Timeout > 0 {
+			w.key("timeoutInSeconds")
+			w.dst = strconv.AppendInt(w.dst, e.Timeout, 10)
+		}
+		if e.Heartbeat > 0 {
+			w.key("heartbeatInSeconds")
+			w.dst = strconv.AppendInt(w.dst, e.Heartbeat, 10)
+		}
+	case detailsTaskStarted:
+		w.str("resourceType", e.ResType)
+		w.str("resource", e.Resource)
+	case detailsTaskSucceeded:
+		w.str("resourceType", e.ResType)
+		w.str("resource", e.Resource)
+		w.jsonString("output", e.Data)
+		w.raw("outputDetails", `{"truncated":false}`)
+	}
+	return append(w.dst, "}}"...)
+}
+
+// JSON returns the event in GetExecutionHistory's JSON shape.
+func (e *HistoryEvent) JSON() string { return string(e.AppendJSON(nil)) }
+
+type fieldWriter struct {
+	dst []byte
+	n   int
+}
+
+func (w *fieldWriter) key(k string) {
+	if w.n > 0 {
+		w.dst = append(w.dst, ',')
+	}
+	w.n++
+	w.dst = jsonv.AppendString(w.dst, k)
+	w.dst = append(w.dst, ':')
+}
+
+func (w *fieldWriter) str(k, v string) {
+	w.key(k)
+	w.dst = jsonv.AppendString(w.dst, v)
+}
+
+func (w *fieldWriter) raw(k, v string) {
+	w.key(k)
+	w.dst = append(w.dst, v...)
+}
+
+// jsonString writes v's JSON text as a string value, as the API carries
+// payloads.
+func (w *fieldWriter) jsonString(k string, v jsonv.Value) {
+	w.key(k)
+	w.dst = jsonv.AppendString(w.dst, jsonv.Marshal(v))
+}

@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// execPass runs a Pass state.
+func (e *Execution) execPass(f *frame) {
+	st := f.state
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	result := eff
+	switch {
+	case st.HasResult:
+		result = st.Result
+	case st.Parameters != nil:
+		en.Input = eff
+		result, err = st.Parameters.Eval(en)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	e.finishResult(f, result)
+}
+
+// execChoice runs a Choice state.
+func (e *Execution) execChoice(f *frame) {
+	st := f.state
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	en.Input = eff
+	next := ""
+	var rule *asl.ChoiceRule
+	for _, r := range st.Choices {
+		ok, err := evalRule(r, en)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+		if ok {
+			next, rule = r.Next, r
+			break
+		}
+	}
+	if next == "" {
+		next = st.Default
+	}
+	if next == "" {
+		e.stateFailed(f, failure.New(failure.NoChoiceMatched, "No Matches!"))
+		return
+	}
+	var assigned *jsonv.Object
+	tmpl := st.Assign
+	if rule != nil && rule.Assign != nil {
+		tmpl = rule.Assign
+	}
+	if tmpl != nil {
+		assigned, err = e.assign(f, tmpl, eff)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	out, err := applyOutputPath(f, en, eff)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	if assigned != nil {
+		f.setVars(assigned)
+		assigned = assignedText(assigned)
+	}
+	e.exit(f, out, assigned, next)
+}
+
+// execWait runs a Wait state: it starts a timer, and waitDone finishes it.
+func (e *Execution) execWait(f *frame) {
+	st := f.state
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	f.effective = eff
+	en.Input = eff
+	var until time.Time
+	switch {
+	case st.HasSeconds:
+		until = e.now.Add(time.Duration(st.Seconds) * time.Second)
+	case st.HasTimestamp:
+		until = st.Timestamp
+	case st.SecondsPath != nil:
+		v, ok := asl.GetPath(en, st.SecondsPath)
+		n, isNum := v.(jsonv.Number)
+		secs, isInt := n.Int64()
+		if !ok || !isNum || !isInt || secs < 0 {
+			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime,
+				"The SecondsPath parameter does not reference an input value that is a valid non-negative integer: %s == %s", st.SecondsPath.String(), render(v, ok))))
+			return
+		}
+		until = e.now.Add(time.Duration(secs) * time.Second)
+	case st.TimestampPath != nil:
+		v, ok := asl.GetPath(en, st.TimestampPath)
+		s, isStr := v.(string)
+		t, valid := parseTimestamp(s)
+		if !ok || !isStr || !valid {
+			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime,
+				"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.TimestampPath.String(), render(v, ok))))
+			return
+		}
+		until = t
+	}
+	if !until.After(e.now) {
+		e.waitDone(f)
+		return
+	}
+	f.status, f.phase = stWaiting, phaseWaiting
+	e.startTimer(e.nextID("wait-"), until, timerTarget{frame: f, kind: timerWait})
+}
+
+// render shows a value in a message: strings as they are, others as JSON.
+func render(v jsonv.Value, ok bool) string {
+	if !ok {
+		return "null"
+	}
+	if s, isStr := v.(string); isStr {
+		return s
+	}
+	return jsonv.Marshal(v)
+}
+
+// waitDone finishes a Wait state once its time has come.
+func (e *Execution) waitDone(f *frame) {
+	f.status = stRunning
+	out, err := applyOutputPath(f, nil, f.effective)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	var assigned *jsonv.Object
+	if f.state.Assign != nil {
+		assigned, err = e.assign(f, f.state.Assign, f.effective)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+		f.setVars(assigned)
+		assigned = assignedText(assigned)
+	}
+	e.exit(f, out, assigned, "")
+}
+
+// execSucceed runs a Succeed state.
+func (e *Execution) execSucceed(f *frame) {
+	en := e.env(f, f.input)
+	eff, err := applyInputPath(f, en, f.input)
+	if err == nil {
+		eff, err = applyOutputPath(f, en, eff)
+	}
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	e.exit(f, eff, nil, "")
+}
+
+// execFail runs a Fail state.
+func (e *Execution) execFail(f *frame) {
+	st := f.state
+	name, cause := st.Error, st.Cause
+	if st.ErrorPath != nil || st.CausePath != nil {
+		en := e.env(f, f.input)
+		if st.ErrorPath != nil {
+			v, err := st.ErrorPath.EvalField(en, "ErrorPath")
+			if err != nil {
+				e.finishFailed(f, failure.Runtime, e.runtimeError(f, err).Cause)
+				return
+			}
+			name = render(v, true)
+		}
+		if st.CausePath != nil {
+			v, err := st.CausePath.EvalField(en, "CausePath")
+			if err != nil {
+				e.finishFailed(f, failure.Runtime, e.runtimeError(f, err).Cause)
+				return
+			}
+			cause = render(v, true)
+		}
+	}
+	e.finishFailed(f, name, cause)
+}
+
+// matchRetrier returns the first retrier whose ErrorEquals matches name.
+func matchRetrier(rs []*asl.Retrier, name string) (int, *asl.Retrier) {
+	for i, r := range rs {
+		if errorMatches(r.ErrorEquals, name) {
+			return i, r
+		}
+	}
+	return -1, nil
+}
+
+// matchCatcher returns the first catcher whose ErrorEquals matches name.
+func matchCatcher(cs []*asl.Catcher, name string) *asl.Catcher {
+	for _, c := range cs {
+		if errorMatches(c.ErrorEquals, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// errorMatches applies ErrorEquals: States.ALL matches every error except
+// States.Runtime and States.DataLimitExceeded; States.TaskFailed matches
+// every error but States.Timeout.
+func errorMatches(list []string, name string) bool {
+	for _, want := range list {
+		switch {
+		case want == name:
+			return true
+		case want == failure.All:
+			if name != failure.Runtime && name != failure.DataLimitExceeded {
+				return true
+			}
+		case want == failure.TaskFailed:
+			if name != failure.Timeout && !strings.HasPrefix(name, "States.") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// retryDelay is the wait before retry attempt n (0-based).
+func retryDelay(r *asl.Retrier, n int64, rnd *rng) time.Duration {
+	secs := float64(r.IntervalSeconds) * math.Pow(r.BackoffRate, float64(n))
+	if r.MaxDelaySeconds > 0 && secs > float64(r.MaxDelaySeconds) {
+		secs = float64(r.MaxDelaySeconds)
+	}
+	if r.JitterStrategy == "FULL" {
+		secs = secs * float64(rnd.Uint64()>>11) / (1 << 53)
+	}
+	return time.Duration(secs * float64(time.Second))
+}

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/asl"
+	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/asl/jsonpath"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// pendingTask is a Task state's scheduled work.
+type pendingTask struct {
+	id             string
+	res            resource
+	timeoutTimer   string
+	heartbeatTimer string
+	heartbeat      time.Duration
+}
+
+// resource is a Task's Resource split the way history events show it.
+type resource struct {
+	family       string // "task", "lambda" (legacy function ARN) or "activity"
+	resourceType string
+	resource     string
+	token        bool // the task is resumed by a task token
+}
+
+func parseResource(arn string) resource {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) >= 6 && parts[0] == "arn" {
+		switch {
+		case parts[2] == "states" && parts[3] == "" && parts[4] == "":
+			// arn:aws:states:::service:action[.pattern]
+			rest := strings.Join(parts[5:], ":")
+			typ, action, _ := strings.Cut(rest, ":")
+			return resource{family: "task", resourceType: typ, resource: action, token: strings.HasSuffix(action, ".waitForTaskToken")}
+		case parts[2] == "lambda":
+			return resource{family: "lambda", resourceType: "lambda", resource: arn}
+		case parts[2] == "states" && parts[5] == "activity":
+			return resource{family: "activity", resourceType: "activity", resource: arn, token: true}
+		}
+	}
+	typ, action, ok := strings.Cut(arn, ":")
+	if !ok {
+		return resource{family: "task", resourceType: arn, resource: arn}
+	}
+	return resource{family: "task", resourceType: typ, resource: action}
+}
+
+// eventName returns the history event type of a task step for the
+// resource's family, e.g. TaskScheduled, LambdaFunctionScheduled,
+// ActivityScheduled.
+func (r resource) eventName(step string) EventType {
+	switch r.family {
+	case "lambda":
+		return EventType("LambdaFunction" + step)
+	case "activity":
+		return EventType("Activity" + step)
+	}
+	return EventType("Task" + step)
+}
+
+func (r resource) detailsKey(step string) string {
+	switch r.family {
+	case "lambda":
+		return "lambdaFunction" + step + "EventDetails"
+	case "activity":
+		return "activity" + step + "EventDetails"
+	}
+	return "task" + step + "EventDetails"
+}
+
+// execTask runs a Task state: it schedules the task and waits for its
+// result.
+func (e *Execution) execTask(f *frame) {
+	st := f.state
+	res := parseResource(st.Resource)
+	var extra []jsonv.Member
+	token := ""
+	if res.token {
+		token = e.taskToken()
+		tk := jsonv.NewObject(1)
+		tk.Set("Token", token)
+		extra = append(extra, jsonv.Member{Key: "Task", Value: tk})
+	}
+	en := e.env(f, f.input, extra...)
+	eff, err := applyInputPath(f, en, f.input)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	params := eff
+	if st.Parameters != nil {
+		en.Input = eff
+		params, err = st.Parameters.Eval(en)
+		if err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
+	en.Input = f.input
+	timeout, err := seconds(en, st.TimeoutSeconds, st.TimeoutSecondsPath, "TimeoutSecondsPath")
+	if err == nil {
+		var hb int64
+		hb, err = seconds(en, st.HeartbeatSeconds, st.HeartbeatSecondsPath, "HeartbeatSecondsPath")
+		if err == nil {
+			e.scheduleTask(f, res, params, timeout, hb, token)
+			return
+		}
+	}
+	e.stateFailed(f, e.runtimeError(f, err))
+}
+
+// seconds resolves a TimeoutSeconds/HeartbeatSeconds field or its Path
+// form.
+func seconds(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64, error) {
+	if path == nil {
+		return fixed, nil
+	}
+	v, ok := asl.GetPath(en, path)
+	n, isNum := v.(jsonv.Number)
+	secs, isInt := n.Int64()
+	if !ok || !isNum || !isInt || secs <= 0 {
+		return 0, failure.New(failure.Runtime, "The %s field refers to value %s which is not a valid positive integer: %s", field, jsonv.Quote(render(v, ok)), path.String())
+	}
+	return secs, nil
+}
+
+func (e *Execution) scheduleTask(f *frame, res resource, params jsonv.Value, timeout, heartbeat int64, token string) {
+	st := f.state
+	t := &pendingTask{id: e.nextID("task-"), res: res}
+	ev := e.record(f, res.eventName("Scheduled"), true)
+	ev.detailsKey = res.detailsKey("Scheduled")
+	ev.kind, ev.ResType, ev.Resource, ev.Region, ev.Params = detailsTaskScheduled, res.resourceType, res.resource, e.info.Region, params
+	ev.Timeout, ev.Heartbeat = timeout, heartbeat
+	if e.tasks == nil {
+		e.tasks = map[string]*frame{}
+	}
+	e.tasks[t.id] = f
+	f.task = t
+	f.status, f.phase = stWaiting, phaseWaiting
+	e.commands = append(e.commands, ScheduleTask{
+		TaskID: t.id, StateName: st.Name, Resource: st.Resource, Parameters: params,
+		TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, TaskToken: token,
+	})
+	if timeout > 0 {
+		t.timeoutTimer = e.nextID("timeout-")
+		e.startTimer(t.timeoutTimer, e.now.Add(time.Duration(timeout)*time.Second), timerTarget{frame: f, kind: timerTaskTimeout})
+	}
+	if heartbeat > 0 {
+		t.heartbeat = time.Duration(heartbeat) * time.Second
+		t.heartbeatTimer = e.nextID("heartbeat-")
+		e.startTimer(t.heartbeatTimer, e.now.Add(t.heartbeat), timerTarget{frame: f, kind: timerHeartbeat})
+	}
+}
+
+// taskToken returns a new task token.
+func (e *Execution) taskToken() string {
+	var b []byte
+	for range 4 {
+		b = strconv.AppendUint(b, e.rng.Uint64(), 36)
+	}
+	return string(b)
+}
+
+func (e *Execution) endTask(f *frame) *pendingTask {
+	t := f.task
+	f.task = nil
+	delete(e.tasks, t.id)
+	e.cancelTimer(t.timeoutTimer)
+	e.cancelTimer(t.heartbeatTimer)
+	return t
+}
+
+func (e *Execution) taskStarted(f *frame) {
+	t := f.task
+	ev := e.record(f, t.res.eventName("Started"), true)
+	if t.res.family == "task" {
+		ev.kind, ev.detailsKey, ev.ResType, ev.Resource = detailsTaskStarted, "taskStartedEventDetails", t.res.resourceType, t.res.resource
+	}
+}
+
+func (e *Execution) taskHeartbeat(f *frame) {
+	t := f.task
+	if t.heartbeatTimer == "" {
+		return
+	}
+	e.cancelTimer(t.heartbeatTimer)
+	t.heartbeatTimer = e.nextID("heartbeat-")
+	e.startTimer(t.heartbeatTimer, e.now.Add(t.heartbeat), timerTarget{frame: f, kind: timerHeartbeat})
+}
+
+func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
+	t := e.endTask(f)
+	ev := e.record(f, t.res.eventName("Succeeded"), true)
+	ev.kind, ev.detailsKey, ev.Data = detailsTaskSucceeded, t.res.detailsKey("Succeeded"), output
+	ev.ResType, ev.Resource = t.res.resourceType, t.res.resource
+	if t.res.family != "task" {
+		ev.ResType, ev.Resource = "", ""
+	}
+	f.status, f.phase = stRunning, phaseStart
+	e.finishResult(f, output)
+}
+
+func (e *Execution) taskFailed(f *frame, typ EventType, name, cause string) {
+	t := e.endTask(f)
+	step := strings.TrimPrefix(string(typ), "Task")
+	ev := e.record(f, t.res.eventName(step), true)
+	ev.kind, ev.detailsKey = detailsErrorCause, t.res.detailsKey(step)
+	if t.res.family == "task" {
+		ev.ResType, ev.Resource = t.res.resourceType, t.res.resource
+	}
+	ev.Error, ev.Cause, ev.HasError, ev.HasCause = name, cause, true, cause != ""
+	f.status, f.phase = stRunning, phaseStart
+	e.stateFailed(f, &failure.Error{Name: name, Cause: cause})
+}
+
+func (e *Execution) taskTimedOut(f *frame, name string) {
+	if f.task == nil {
+		return
+	}
+	e.commands = append(e.commands, CancelTask{TaskID: f.task.id})
+	e.taskFailed(f, TaskTimedOut, name, "")
+}
