@@ -131,7 +131,7 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
-	out, err = applyOutputPath(f, nil, out)
+	out, err = applyOutputPath(f, e.env(f, out), out)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return

@@ -48,6 +48,9 @@ type Info struct {
 	Region           string
 	Account          string
 	RedriveCount     int
+	// InputText is the execution input exactly as the caller sent it;
+	// ExecutionStarted records it verbatim. Empty means the encoded input.
+	InputText string
 	// Seed makes random values (task tokens, States.UUID, States.MathRandom)
 	// reproducible: the same seed and inputs give the same history.
 	Seed uint64
@@ -186,6 +189,7 @@ func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *E
 	}
 	ev := e.record(nil, ExecutionStarted, false)
 	ev.kind, ev.detailsKey, ev.Data, ev.RoleArn = detailsExecutionStarted, "executionStartedEventDetails", input, info.RoleArn
+	ev.Text = info.InputText
 	if sm.TimeoutSeconds > 0 {
 		e.startTimer("execution-timeout", now.Add(time.Duration(sm.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
 	}
@@ -340,12 +344,16 @@ func (e *Execution) abort(name, cause string) {
 	e.endWith(Aborted, ExecutionAborted, "executionAbortedEventDetails", name, cause)
 }
 
+// endWith records a terminal event that comes from outside the state
+// machine (a stop request or the execution timeout). AWS links such events
+// to no previous event.
+
 func (e *Execution) endWith(st Status, typ EventType, key, name, cause string) {
 	if e.status != Running {
 		return
 	}
 	e.status, e.err, e.cause = st, name, cause
-	ev := e.record(e.root, typ, true)
+	ev := e.record(nil, typ, false)
 	ev.kind, ev.detailsKey = detailsErrorCause, key
 	ev.Error, ev.Cause, ev.HasError, ev.HasCause = name, cause, name != "", cause != ""
 	e.cleanup()

@@ -23,6 +23,12 @@ type fanout struct {
 	results     []any
 	active      map[int]*frame
 	runCtx      *frame // distributed Map: linkage of the map run's events
+	// lastIterationEvent is the id of the latest MapIteration{Succeeded,
+	// Failed} event; MapStateSucceeded links to it.
+	lastIterationEvent int64
+	// enteredFirst is set when the Map state's entry linked to no event
+	// (it is the execution's first state).
+	enteredFirst bool
 	mapRunArn   string
 }
 
@@ -121,6 +127,7 @@ func (e *Execution) execMap(f *frame) {
 		ev := e.record(f, MapRunStarted, true)
 		ev.kind, ev.detailsKey, ev.MapRunArn = detailsMapRunStarted, "mapRunStartedEventDetails", fan.mapRunArn
 		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
+		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
 	f.fan = fan
 	f.status, f.phase = stWaiting, phaseWaiting
@@ -243,6 +250,7 @@ func (e *Execution) collect(p *frame, c *frame) {
 		}
 		ev := e.record(c, typ, false)
 		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, key, p.state.Name, c.index
+		fan.lastIterationEvent = ev.ID
 	}
 	if fan.distributed {
 		if c.failed {
@@ -301,7 +309,15 @@ func (e *Execution) settle(f *frame) {
 		if fan.distributed {
 			e.record(fan.runCtx, MapRunSucceeded, true)
 			e.record(fan.runCtx, MapStateSucceeded, false)
+			// Observed on AWS: MapStateExited links to MapRunSucceeded when
+			// the Map state is the first state, to MapRunStarted otherwise.
+			if fan.enteredFirst {
+				f.lastID = fan.runCtx.lastID
+			}
 		} else {
+			if fan.lastIterationEvent > f.lastID {
+				f.lastID = fan.lastIterationEvent
+			}
 			e.record(f, MapStateSucceeded, false)
 		}
 	} else {
@@ -328,6 +344,10 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 			}
 		}
 	}
+	f.status, f.phase = stRunning, phaseStart
+	if e.retry(f, fe) {
+		return
+	}
 	switch {
 	case fan.distributed:
 		ev := e.record(fan.runCtx, MapRunFailed, true)
@@ -339,8 +359,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 	default:
 		e.record(f, ParallelStateFailed, true)
 	}
-	f.status, f.phase = stRunning, phaseStart
-	e.stateFailed(f, fe)
+	e.catchOrFail(f, fe)
 }
 
 // abortFrame stops a child and everything below it.

@@ -191,20 +191,36 @@ func (e *Execution) runtimeError(f *frame, err error) *failure.Error {
 // stateFailed applies the state's Retry and Catch to an error, or fails the
 // frame.
 func (e *Execution) stateFailed(f *frame, fe *failure.Error) {
-	st := f.state
-	if i, r := matchRetrier(st.Retry, fe.Name); r != nil {
-		if f.attempts == nil {
-			f.attempts = make([]int64, len(st.Retry))
-		}
-		if f.attempts[i] < r.MaxAttempts {
-			delay := retryDelay(r, f.attempts[i], &e.rng)
-			f.attempts[i]++
-			f.retryCount++
-			f.status, f.phase = stWaiting, phaseWaiting
-			e.startTimer(e.nextID("retry-"), e.now.Add(delay), timerTarget{frame: f, kind: timerRetry})
-			return
-		}
+	if !e.retry(f, fe) {
+		e.catchOrFail(f, fe)
 	}
+}
+
+// retry schedules another attempt of f's state when a retrier matches the
+// error and has attempts left.
+func (e *Execution) retry(f *frame, fe *failure.Error) bool {
+	st := f.state
+	i, r := matchRetrier(st.Retry, fe.Name)
+	if r == nil {
+		return false
+	}
+	if f.attempts == nil {
+		f.attempts = make([]int64, len(st.Retry))
+	}
+	if f.attempts[i] >= r.MaxAttempts {
+		return false
+	}
+	delay := retryDelay(r, f.attempts[i], &e.rng)
+	f.attempts[i]++
+	f.retryCount++
+	f.status, f.phase = stWaiting, phaseWaiting
+	e.startTimer(e.nextID("retry-"), e.now.Add(delay), timerTarget{frame: f, kind: timerRetry})
+	return true
+}
+
+// catchOrFail applies the state's Catch to an error, or fails the frame.
+func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
+	st := f.state
 	if c := matchCatcher(st.Catch, fe.Name); c != nil {
 		errOut := jsonv.NewObject(2)
 		errOut.Set("Error", fe.Name)

@@ -76,6 +76,7 @@ type HistoryEvent struct {
 	Index      int         // map iteration index
 	Length     int         // map length
 	Data       jsonv.Value // input or output
+	Text       string      // when set, Data's exact JSON text (the execution input as sent)
 	Error      string
 	Cause      string
 	HasError   bool
@@ -111,7 +112,11 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 	w := fieldWriter{dst: dst}
 	switch e.kind {
 	case detailsExecutionStarted:
-		w.jsonString("input", e.Data)
+		if e.Text != "" {
+			w.str("input", e.Text)
+		} else {
+			w.jsonString("input", e.Data)
+		}
 		w.raw("inputDetails", `{"truncated":false}`)
 		if e.RoleArn != "" {
 			w.str("roleArn", e.RoleArn)

@@ -148,7 +148,7 @@ func render(v jsonv.Value, ok bool) string {
 // waitDone finishes a Wait state once its time has come.
 func (e *Execution) waitDone(f *frame) {
 	f.status = stRunning
-	out, err := applyOutputPath(f, nil, f.effective)
+	out, err := applyOutputPath(f, e.env(f, f.effective), f.effective)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return

@@ -109,6 +109,7 @@ func (x *Executor) execution(ctx context.Context, c *conformance.Case) (jsonv.Va
 		return nil, fmt.Errorf("start execution: %w", err)
 	}
 	info := names(c)
+	info.InputText = inputText
 	ex, err := x.Runner.Run(ctx, sm, info, input, start)
 	if err != nil {
 		return nil, err
@@ -142,6 +143,16 @@ func Describe(ex *engine.Execution, info engine.Info, inputText string) *jsonv.O
 		}
 	}
 	o.Set("redriveCount", jsonv.Int(0))
+	switch ex.Status() {
+	case engine.Succeeded:
+		o.Set("redriveStatus", "NOT_REDRIVABLE")
+		o.Set("redriveStatusReason", "Execution is SUCCEEDED and cannot be redriven")
+	case engine.Running:
+		o.Set("redriveStatus", "NOT_REDRIVABLE")
+		o.Set("redriveStatusReason", "Execution is RUNNING and cannot be redriven")
+	default:
+		o.Set("redriveStatus", "REDRIVABLE")
+	}
 	hist := ex.History()
 	events := make([]any, len(hist))
 	for i := range hist {
