@@ -175,6 +175,9 @@ func (f *frame) setVars(vals *jsonv.Object) {
 // assignedText renders assigned values as the history shows them: each
 // value's JSON text.
 func assignedText(vals *jsonv.Object) *jsonv.Object {
+	if vals.Len() == 0 {
+		return nil
+	}
 	out := jsonv.NewObject(len(vals.Members))
 	for _, m := range vals.Members {
 		out.Members = append(out.Members, jsonv.Member{Key: m.Key, Value: jsonv.Marshal(m.Value)})

@@ -274,6 +274,25 @@ func (e *Execution) Input() jsonv.Value { return e.input }
 // StartTime returns when the execution started.
 func (e *Execution) StartTime() time.Time { return e.startTime }
 
+// inputText returns the execution input's text as sent when v is that very
+// input, passed on unchanged: AWS carries the text through verbatim.
+func (e *Execution) inputText(v jsonv.Value) string {
+	if e.info.InputText == "" {
+		return ""
+	}
+	switch v := v.(type) {
+	case *jsonv.Object:
+		if in, ok := e.input.(*jsonv.Object); ok && in == v {
+			return e.info.InputText
+		}
+	case []any:
+		if in, ok := e.input.([]any); ok && len(in) == len(v) && (len(v) == 0 || &in[0] == &v[0]) {
+			return e.info.InputText
+		}
+	}
+	return ""
+}
+
 // historyLog is one execution's history: the execution's own, or that of a
 // distributed map's child execution.
 type historyLog struct{ events []HistoryEvent }
@@ -335,6 +354,7 @@ func (e *Execution) finishRoot(f *frame) {
 		e.status, e.output = Succeeded, f.output
 		ev := e.record(f, ExecutionSucceeded, true)
 		ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", f.output
+		ev.Text = e.inputText(f.output)
 	}
 	e.cleanup()
 }

@@ -29,7 +29,7 @@ type fanout struct {
 	// enteredFirst is set when the Map state's entry linked to no event
 	// (it is the execution's first state).
 	enteredFirst bool
-	mapRunArn   string
+	mapRunArn    string
 }
 
 // execParallel runs a Parallel state: every branch runs with the effective
@@ -145,7 +145,7 @@ func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total 
 	pct := st.ToleratedFailurePercentage
 	if st.ToleratedFailurePercentagePath != nil {
 		v, ok := asl.GetPath(en, st.ToleratedFailurePercentagePath)
-		n, isNum := v.(jsonv.Number)
+		n, isNum := numeric(v)
 		if !ok || !isNum || n.Float64() < 0 || n.Float64() > 100 {
 			return nil, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", render(v, ok), st.ToleratedFailurePercentagePath.String())
 		}
@@ -165,12 +165,28 @@ func intField(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int6
 		return fixed, nil
 	}
 	v, ok := asl.GetPath(en, path)
-	n, isNum := v.(jsonv.Number)
+	n, isNum := numeric(v)
 	i, isInt := n.Int64()
 	if !ok || !isNum || !isInt || i < 0 {
 		return 0, failure.New(failure.Runtime, "The %s field refers to value \"%s\" which is not a valid integer: %s", field, render(v, ok), path.String())
 	}
 	return i, nil
+}
+
+// numeric reads a number, or a string holding one, as AWS does for the
+// Map state's *Path fields.
+func numeric(v jsonv.Value) (jsonv.Number, bool) {
+	switch v := v.(type) {
+	case jsonv.Number:
+		return v, true
+	case string:
+		if n, err := jsonv.ParseString(v); err == nil {
+			if num, ok := n.(jsonv.Number); ok {
+				return num, true
+			}
+		}
+	}
+	return "", false
 }
 
 // mapRunArn names a distributed Map's map run.

@@ -125,6 +125,7 @@ func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 	f.enteredAt = e.now
 	ev := e.record(f, EventType(string(st.Type)+"StateEntered"), true)
 	ev.kind, ev.detailsKey, ev.Name, ev.Data = detailsStateEntered, "stateEnteredEventDetails", name, input
+	ev.Text = e.inputText(input)
 	f.enteredID = ev.ID
 }
 
@@ -135,6 +136,7 @@ func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, n
 	if st.Type != asl.Fail {
 		ev := e.record(f, EventType(string(st.Type)+"StateExited"), true)
 		ev.kind, ev.detailsKey, ev.Name, ev.Data, ev.Assigned = detailsStateExited, "stateExitedEventDetails", st.Name, output, assigned
+		ev.Text = e.inputText(output)
 	}
 	if next == "" && !st.End {
 		next = st.Next

@@ -112,17 +112,13 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 	w := fieldWriter{dst: dst}
 	switch e.kind {
 	case detailsExecutionStarted:
-		if e.Text != "" {
-			w.str("input", e.Text)
-		} else {
-			w.jsonString("input", e.Data)
-		}
+		w.payload("input", e.Data, e.Text)
 		w.raw("inputDetails", `{"truncated":false}`)
 		if e.RoleArn != "" {
 			w.str("roleArn", e.RoleArn)
 		}
 	case detailsExecutionSucceeded:
-		w.jsonString("output", e.Data)
+		w.payload("output", e.Data, e.Text)
 		w.raw("outputDetails", `{"truncated":false}`)
 	case detailsErrorCause:
 		if e.Resource != "" {
@@ -137,11 +133,11 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 		}
 	case detailsStateEntered:
 		w.str("name", e.Name)
-		w.jsonString("input", e.Data)
+		w.payload("input", e.Data, e.Text)
 		w.raw("inputDetails", `{"truncated":false}`)
 	case detailsStateExited:
 		w.str("name", e.Name)
-		w.jsonString("output", e.Data)
+		w.payload("output", e.Data, e.Text)
 		w.raw("outputDetails", `{"truncated":false}`)
 		if e.Assigned != nil {
 			w.key("assignedVariables")
@@ -207,6 +203,16 @@ func (w *fieldWriter) str(k, v string) {
 func (w *fieldWriter) raw(k, v string) {
 	w.key(k)
 	w.dst = append(w.dst, v...)
+}
+
+// payload writes a JSON document as a string value: text when set (the
+// document exactly as it was sent), else v encoded.
+func (w *fieldWriter) payload(k string, v jsonv.Value, text string) {
+	if text == "" {
+		w.jsonString(k, v)
+		return
+	}
+	w.str(k, text)
 }
 
 // jsonString writes v's JSON text as a string value, as the API carries

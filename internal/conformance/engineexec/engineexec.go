@@ -73,8 +73,8 @@ func machineType(c *conformance.Case) string {
 }
 
 func names(c *conformance.Case) engine.Info {
-	smName := "sm-" + strconv.FormatUint(hash(c.ID), 36) + "-stepflow"
-	execName := "ex-" + strconv.FormatUint(hash(c.ID+"/exec"), 36) + "-stepflow"
+	smName := "StepflowMachine" + strconv.FormatUint(hash(c.ID), 36)
+	execName := "StepflowExecution" + strconv.FormatUint(hash(c.ID+"/exec"), 36)
 	return engine.Info{
 		ExecutionArn:     "arn:aws:states:" + Region + ":" + Account + ":execution:" + smName + ":" + execName,
 		Name:             execName,
