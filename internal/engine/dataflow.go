@@ -58,9 +58,20 @@ func (e *Execution) contextObject(f *frame, extra []jsonv.Member) *jsonv.Object 
 	return ctx
 }
 
+// inspect reports an intermediate value to the Inspect hook.
+func (e *Execution) inspect(f *frame, point string, v jsonv.Value) {
+	if e.info.Inspect != nil {
+		e.info.Inspect(f.state.Name, point, v)
+	}
+}
+
 // applyInputPath selects the effective input.
-func applyInputPath(f *frame, en *asl.Env, input jsonv.Value) (jsonv.Value, error) {
-	return selectPath(f.state.InputPath, en, input)
+func (e *Execution) applyInputPath(f *frame, en *asl.Env, input jsonv.Value) (jsonv.Value, error) {
+	v, err := selectPath(f.state.InputPath, en, input)
+	if err == nil {
+		e.inspect(f, "afterInputPath", v)
+	}
+	return v, err
 }
 
 // applyOutputPath selects the state output.
@@ -110,6 +121,7 @@ func applyResultPath(f *frame, input, result jsonv.Value, op *asl.OptPath) (json
 func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 	st := f.state
 	var err error
+	e.inspect(f, "result", result)
 	if st.ResultSelector != nil {
 		en := e.env(f, result)
 		result, err = st.ResultSelector.Eval(en)
@@ -118,6 +130,7 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 			return
 		}
 	}
+	e.inspect(f, "afterResultSelector", result)
 	var assigned *jsonv.Object
 	if st.Assign != nil {
 		assigned, err = e.assign(f, st.Assign, result)
@@ -131,6 +144,7 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
+	e.inspect(f, "afterResultPath", out)
 	out, err = applyOutputPath(f, e.env(f, out), out)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))

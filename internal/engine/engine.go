@@ -48,6 +48,12 @@ type Info struct {
 	Region           string
 	Account          string
 	RedriveCount     int
+	// Inspect, when set, observes each state's intermediate data-flow
+	// values: point is "afterInputPath", "afterParameters", "result",
+	// "afterResultSelector", "afterResultPath", "afterItemsPath",
+	// "maxConcurrency", "toleratedFailureCount" or
+	// "toleratedFailurePercentage". TestState's inspection data comes from it.
+	Inspect func(state, point string, v jsonv.Value)
 	// InputText is the execution input exactly as the caller sent it;
 	// ExecutionStarted records it verbatim. Empty means the encoded input.
 	InputText string

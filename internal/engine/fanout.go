@@ -37,7 +37,7 @@ type fanout struct {
 func (e *Execution) execParallel(f *frame) {
 	st := f.state
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err == nil && st.Parameters != nil {
 		en.Input = eff
 		eff, err = st.Parameters.Eval(en)
@@ -46,6 +46,7 @@ func (e *Execution) execParallel(f *frame) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
+	e.inspect(f, "afterParameters", eff)
 	e.record(f, ParallelStateStarted, true)
 	fan := &fanout{total: len(st.Branches), results: make([]any, len(st.Branches)), active: map[int]*frame{}}
 	f.fan = fan
@@ -75,7 +76,7 @@ func (e *Execution) execParallel(f *frame) {
 func (e *Execution) execMap(f *frame) {
 	st := f.state
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -94,6 +95,7 @@ func (e *Execution) execMap(f *frame) {
 		}
 		itemsVal = v
 	}
+	e.inspect(f, "afterItemsPath", itemsVal)
 	items, ok := itemsVal.([]any)
 	if !ok {
 		path := "$"
@@ -107,6 +109,9 @@ func (e *Execution) execMap(f *frame) {
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
+	}
+	if st.MaxConcurrency != 0 || st.MaxConcurrencyPath != nil {
+		e.inspect(f, "maxConcurrency", jsonv.Int(maxc))
 	}
 	fan := &fanout{
 		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED",

@@ -181,11 +181,11 @@ func (e *Execution) execute(f *frame) {
 // that names the state and its entered event.
 func (e *Execution) runtimeError(f *frame, err error) *failure.Error {
 	fe := failureOf(err)
-	if fe.Name != failure.Runtime {
+	if fe.Name != failure.Runtime && fe.Name != failure.IntrinsicFailure {
 		return fe
 	}
 	return &failure.Error{
-		Name:  failure.Runtime,
+		Name:  fe.Name,
 		Cause: "An error occurred while executing the state '" + f.state.Name + "' (entered at the event id #" + itoa(f.enteredID) + "). " + fe.Cause,
 	}
 }

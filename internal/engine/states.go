@@ -14,7 +14,7 @@ import (
 func (e *Execution) execPass(f *frame) {
 	st := f.state
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -30,6 +30,7 @@ func (e *Execution) execPass(f *frame) {
 			e.stateFailed(f, e.runtimeError(f, err))
 			return
 		}
+		e.inspect(f, "afterParameters", result)
 	}
 	e.finishResult(f, result)
 }
@@ -38,7 +39,7 @@ func (e *Execution) execPass(f *frame) {
 func (e *Execution) execChoice(f *frame) {
 	st := f.state
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -92,7 +93,7 @@ func (e *Execution) execChoice(f *frame) {
 func (e *Execution) execWait(f *frame) {
 	st := f.state
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -169,7 +170,7 @@ func (e *Execution) waitDone(f *frame) {
 // execSucceed runs a Succeed state.
 func (e *Execution) execSucceed(f *frame) {
 	en := e.env(f, f.input)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err == nil {
 		eff, err = applyOutputPath(f, en, eff)
 	}

@@ -87,7 +87,7 @@ func (e *Execution) execTask(f *frame) {
 		extra = append(extra, jsonv.Member{Key: "Task", Value: tk})
 	}
 	en := e.env(f, f.input, extra...)
-	eff, err := applyInputPath(f, en, f.input)
+	eff, err := e.applyInputPath(f, en, f.input)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -101,6 +101,7 @@ func (e *Execution) execTask(f *frame) {
 			return
 		}
 	}
+	e.inspect(f, "afterParameters", params)
 	en.Input = f.input
 	timeout, err := seconds(en, st.TimeoutSeconds, st.TimeoutSecondsPath, "TimeoutSecondsPath")
 	if err == nil {
