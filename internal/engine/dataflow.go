@@ -18,11 +18,17 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 
 // env returns the evaluation environment for f's current state with input
 // as "$". extra adds context members (Task.Token, Map.Item).
+//
+// The environment is the frame's own, reused by every call: callers use it
+// before asking for another.
 func (e *Execution) env(f *frame, input jsonv.Value, extra ...jsonv.Member) *asl.Env {
-	en := &asl.Env{Input: input, Rand: &e.rng}
-	if f.vars != nil {
-		vars := f.vars
-		en.Var = vars.get
+	en := &f.en
+	en.Input, en.Context = input, nil
+	if en.Rand == nil {
+		en.Rand = &e.rng
+	}
+	if en.Var == nil && f.vars != nil {
+		en.Var = f.vars.get
 	}
 	if f.state.UsesContext || len(extra) > 0 {
 		en.Context = e.contextObject(f, extra)
@@ -75,8 +81,12 @@ func (e *Execution) applyInputPath(f *frame, en *asl.Env, input jsonv.Value) (js
 }
 
 // applyOutputPath selects the state output.
-func applyOutputPath(f *frame, en *asl.Env, output jsonv.Value) (jsonv.Value, error) {
-	return selectPath(f.state.OutputPath, en, output)
+func (e *Execution) applyOutputPath(f *frame, output jsonv.Value) (jsonv.Value, error) {
+	op := f.state.OutputPath
+	if op == nil || op.Null || op.Path.Root() == jsonpath.RootInput {
+		return selectPath(op, nil, output)
+	}
+	return selectPath(op, e.env(f, output), output)
 }
 
 func selectPath(op *asl.OptPath, en *asl.Env, doc jsonv.Value) (jsonv.Value, error) {
@@ -145,7 +155,7 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 		return
 	}
 	e.inspect(f, "afterResultPath", out)
-	out, err = applyOutputPath(f, e.env(f, out), out)
+	out, err = e.applyOutputPath(f, out)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return

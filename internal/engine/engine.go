@@ -194,7 +194,8 @@ func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *E
 		log:       &historyLog{events: make([]HistoryEvent, 0, 16)},
 	}
 	ev := e.record(nil, ExecutionStarted, false)
-	ev.kind, ev.detailsKey, ev.Data, ev.RoleArn = detailsExecutionStarted, "executionStartedEventDetails", input, info.RoleArn
+	ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
+	ev.x().RoleArn = info.RoleArn
 	ev.Text = info.InputText
 	if sm.TimeoutSeconds > 0 {
 		e.startTimer("execution-timeout", now.Add(time.Duration(sm.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
@@ -355,7 +356,7 @@ func (e *Execution) finishRoot(f *frame) {
 		e.status, e.err, e.cause = Failed, f.errName, f.errCause
 		ev := e.record(f, ExecutionFailed, true)
 		ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
-		ev.Error, ev.Cause, ev.HasError, ev.HasCause = f.errName, f.errCause, f.errName != "", f.errCause != ""
+		ev.setError(f.errName, f.errCause, f.errName != "", f.errCause != "")
 	} else {
 		e.status, e.output = Succeeded, f.output
 		ev := e.record(f, ExecutionSucceeded, true)
@@ -381,7 +382,7 @@ func (e *Execution) endWith(st Status, typ EventType, key, name, cause string) {
 	e.status, e.err, e.cause = st, name, cause
 	ev := e.record(nil, typ, false)
 	ev.kind, ev.detailsKey = detailsErrorCause, key
-	ev.Error, ev.Cause, ev.HasError, ev.HasCause = name, cause, name != "", cause != ""
+	ev.setError(name, cause, name != "", cause != "")
 	e.cleanup()
 }
 

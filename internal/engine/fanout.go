@@ -126,11 +126,12 @@ func (e *Execution) execMap(f *frame) {
 		}
 	}
 	ev := e.record(f, MapStateStarted, true)
-	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", len(items)
+	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(len(items))
 	if fan.distributed {
 		fan.mapRunArn = e.mapRunArn(st)
 		ev := e.record(f, MapRunStarted, true)
-		ev.kind, ev.detailsKey, ev.MapRunArn = detailsMapRunStarted, "mapRunStartedEventDetails", fan.mapRunArn
+		ev.kind, ev.detailsKey = detailsMapRunStarted, "mapRunStartedEventDetails"
+		ev.x().MapRunArn = fan.mapRunArn
 		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
 		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
@@ -247,7 +248,7 @@ func (e *Execution) startIteration(f *frame, i int) (*frame, error) {
 		ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
 	} else {
 		ev := e.record(c, MapIterationStarted, true)
-		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationStartedEventDetails", st.Name, i
+		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationStartedEventDetails", st.Name, int32(i)
 	}
 	fan.active[i] = c
 	fan.running++
@@ -270,14 +271,14 @@ func (e *Execution) collect(p *frame, c *frame) {
 			typ, key = MapIterationFailed, "mapIterationFailedEventDetails"
 		}
 		ev := e.record(c, typ, false)
-		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, key, p.state.Name, c.index
+		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, key, p.state.Name, int32(c.index)
 		fan.lastIterationEvent = ev.ID
 	}
 	if fan.distributed {
 		if c.failed {
 			ev := e.record(c, ExecutionFailed, true)
 			ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
-			ev.Error, ev.Cause, ev.HasError, ev.HasCause = c.errName, c.errCause, c.errName != "", c.errCause != ""
+			ev.setError(c.errName, c.errCause, c.errName != "", c.errCause != "")
 		} else {
 			ev := e.record(c, ExecutionSucceeded, true)
 			ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", c.output
@@ -361,7 +362,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 			e.abortFrame(c)
 			if fan.isMap && !fan.distributed {
 				ev := e.record(c, MapIterationAborted, false)
-				ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationAbortedEventDetails", f.state.Name, i
+				ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationAbortedEventDetails", f.state.Name, int32(i)
 			}
 		}
 	}
@@ -373,7 +374,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 	case fan.distributed:
 		ev := e.record(fan.runCtx, MapRunFailed, true)
 		ev.kind, ev.detailsKey = detailsErrorCause, "mapRunFailedEventDetails"
-		ev.Error, ev.Cause, ev.HasError, ev.HasCause = fe.Name, fe.Cause, true, fe.Cause != ""
+		ev.setError(fe.Name, fe.Cause, true, fe.Cause != "")
 		e.record(fan.runCtx, MapStateFailed, false)
 	case fan.isMap:
 		e.record(f, MapStateFailed, true)

@@ -56,6 +56,9 @@ type frame struct {
 	attempts   []int64 // retries used, per retrier
 	retryCount int64
 
+	// en is the frame's evaluation environment, reused (see Execution.env).
+	en asl.Env
+
 	// A scheduled task.
 	task *pendingTask
 
@@ -123,7 +126,7 @@ func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 	f.status, f.phase = stRunning, phaseStart
 	f.attempts, f.retryCount = nil, 0
 	f.enteredAt = e.now
-	ev := e.record(f, EventType(string(st.Type)+"StateEntered"), true)
+	ev := e.record(f, enteredType(st.Type), true)
 	ev.kind, ev.detailsKey, ev.Name, ev.Data = detailsStateEntered, "stateEnteredEventDetails", name, input
 	ev.Text = e.inputText(input)
 	f.enteredID = ev.ID
@@ -134,7 +137,7 @@ func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, next string) {
 	st := f.state
 	if st.Type != asl.Fail {
-		ev := e.record(f, EventType(string(st.Type)+"StateExited"), true)
+		ev := e.record(f, exitedType(st.Type), true)
 		ev.kind, ev.detailsKey, ev.Name, ev.Data, ev.Assigned = detailsStateExited, "stateExitedEventDetails", st.Name, output, assigned
 		ev.Text = e.inputText(output)
 	}
@@ -240,6 +243,8 @@ func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
 				e.finishFailed(f, fe.Name, fe.Cause)
 				return
 			}
+			f.setVars(assigned)
+			assigned = assignedText(assigned)
 		}
 		e.exit(f, out, assigned, c.Next)
 		return

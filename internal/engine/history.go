@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/asl"
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
@@ -44,6 +45,49 @@ const (
 	MapRunAborted         EventType = "MapRunAborted"
 )
 
+// enteredType and exitedType name a state's entry and exit events.
+func enteredType(t asl.StateType) EventType {
+	switch t {
+	case asl.Pass:
+		return "PassStateEntered"
+	case asl.Task:
+		return "TaskStateEntered"
+	case asl.Choice:
+		return "ChoiceStateEntered"
+	case asl.Wait:
+		return "WaitStateEntered"
+	case asl.Succeed:
+		return "SucceedStateEntered"
+	case asl.Fail:
+		return "FailStateEntered"
+	case asl.Parallel:
+		return "ParallelStateEntered"
+	case asl.Map:
+		return "MapStateEntered"
+	}
+	return EventType(string(t) + "StateEntered")
+}
+
+func exitedType(t asl.StateType) EventType {
+	switch t {
+	case asl.Pass:
+		return "PassStateExited"
+	case asl.Task:
+		return "TaskStateExited"
+	case asl.Choice:
+		return "ChoiceStateExited"
+	case asl.Wait:
+		return "WaitStateExited"
+	case asl.Succeed:
+		return "SucceedStateExited"
+	case asl.Parallel:
+		return "ParallelStateExited"
+	case asl.Map:
+		return "MapStateExited"
+	}
+	return EventType(string(t) + "StateExited")
+}
+
 // detailsKind says which details member an event carries.
 type detailsKind uint8
 
@@ -72,25 +116,45 @@ type HistoryEvent struct {
 	Type       EventType
 
 	kind       detailsKind
-	Name       string      // state name (entered/exited, map iteration)
-	Index      int         // map iteration index
-	Length     int         // map length
-	Data       jsonv.Value // input or output
-	Text       string      // when set, Data's exact JSON text (the execution input as sent)
-	Error      string
-	Cause      string
-	HasError   bool
-	HasCause   bool
-	RoleArn    string
-	MapRunArn  string
-	Resource   string
-	ResType    string
-	Region     string
-	Params     jsonv.Value
-	Timeout    int64
-	Heartbeat  int64
-	Assigned   *jsonv.Object // assigned variables (values as JSON strings), nil if none
+	Index      int32         // map iteration index
+	Length     int32         // map length
+	Name       string        // state name (entered/exited, map iteration)
+	Data       jsonv.Value   // input or output
+	Text       string        // when set, Data's exact JSON text (the execution input as sent)
+	Assigned   *jsonv.Object // assigned variables (values as JSON text), nil if none
 	detailsKey string        // e.g. "taskFailedEventDetails"
+	extra      *eventExtra   // the rarer details
+}
+
+// eventExtra holds details that few events carry, keeping HistoryEvent
+// small.
+type eventExtra struct {
+	Error     string
+	Cause     string
+	HasError  bool
+	HasCause  bool
+	RoleArn   string
+	MapRunArn string
+	Resource  string
+	ResType   string
+	Region    string
+	Params    jsonv.Value
+	Timeout   int64
+	Heartbeat int64
+}
+
+// x returns the event's extra details, creating them.
+func (e *HistoryEvent) x() *eventExtra {
+	if e.extra == nil {
+		e.extra = &eventExtra{}
+	}
+	return e.extra
+}
+
+// setError records an error name and cause.
+func (e *HistoryEvent) setError(name, cause string, hasName, hasCause bool) {
+	x := e.x()
+	x.Error, x.Cause, x.HasError, x.HasCause = name, cause, hasName, hasCause
 }
 
 // AppendJSON appends the event in GetExecutionHistory's JSON shape.
@@ -110,26 +174,30 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 	dst = jsonv.AppendString(dst, e.detailsKey)
 	dst = append(dst, ":{"...)
 	w := fieldWriter{dst: dst}
+	x := e.extra
+	if x == nil {
+		x = &eventExtra{}
+	}
 	switch e.kind {
 	case detailsExecutionStarted:
 		w.payload("input", e.Data, e.Text)
 		w.raw("inputDetails", `{"truncated":false}`)
-		if e.RoleArn != "" {
-			w.str("roleArn", e.RoleArn)
+		if x.RoleArn != "" {
+			w.str("roleArn", x.RoleArn)
 		}
 	case detailsExecutionSucceeded:
 		w.payload("output", e.Data, e.Text)
 		w.raw("outputDetails", `{"truncated":false}`)
 	case detailsErrorCause:
-		if e.Resource != "" {
-			w.str("resourceType", e.ResType)
-			w.str("resource", e.Resource)
+		if x.Resource != "" {
+			w.str("resourceType", x.ResType)
+			w.str("resource", x.Resource)
 		}
-		if e.HasError {
-			w.str("error", e.Error)
+		if x.HasError {
+			w.str("error", x.Error)
 		}
-		if e.HasCause {
-			w.str("cause", e.Cause)
+		if x.HasCause {
+			w.str("cause", x.Cause)
 		}
 	case detailsStateEntered:
 		w.str("name", e.Name)
@@ -152,26 +220,41 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 		w.key("index")
 		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)
 	case detailsMapRunStarted:
-		w.str("mapRunArn", e.MapRunArn)
+		w.str("mapRunArn", x.MapRunArn)
 	case detailsTaskScheduled:
-		w.str("resourceType", e.ResType)
-		w.str("resource", e.Resource)
-		w.str("region", e.Region)
-		w.jsonString("parameters", e.Params)
-		if e.Timeout > 0 {
-			w.key("timeoutInSeconds")
-			w.dst = strconv.AppendInt(w.dst, e.Timeout, 10)
+		if e.Type != TaskScheduled {
+			// LambdaFunctionScheduled and ActivityScheduled.
+			w.str("resource", x.Resource)
+			w.jsonString("input", x.Params)
+			w.raw("inputDetails", `{"truncated":false}`)
+			if x.Timeout > 0 {
+				w.key("timeoutInSeconds")
+				w.dst = strconv.AppendInt(w.dst, x.Timeout, 10)
+			}
+			if x.Heartbeat > 0 && e.Type != "LambdaFunctionScheduled" {
+				w.key("heartbeatInSeconds")
+				w.dst = strconv.AppendInt(w.dst, x.Heartbeat, 10)
+			}
+			break
 		}
-		if e.Heartbeat > 0 {
+		w.str("resourceType", x.ResType)
+		w.str("resource", x.Resource)
+		w.str("region", x.Region)
+		w.jsonString("parameters", x.Params)
+		if x.Timeout > 0 {
+			w.key("timeoutInSeconds")
+			w.dst = strconv.AppendInt(w.dst, x.Timeout, 10)
+		}
+		if x.Heartbeat > 0 {
 			w.key("heartbeatInSeconds")
-			w.dst = strconv.AppendInt(w.dst, e.Heartbeat, 10)
+			w.dst = strconv.AppendInt(w.dst, x.Heartbeat, 10)
 		}
 	case detailsTaskStarted:
-		w.str("resourceType", e.ResType)
-		w.str("resource", e.Resource)
+		w.str("resourceType", x.ResType)
+		w.str("resource", x.Resource)
 	case detailsTaskSucceeded:
-		w.str("resourceType", e.ResType)
-		w.str("resource", e.Resource)
+		w.str("resourceType", x.ResType)
+		w.str("resource", x.Resource)
 		w.jsonString("output", e.Data)
 		w.raw("outputDetails", `{"truncated":false}`)
 	}

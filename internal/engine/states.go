@@ -77,7 +77,7 @@ func (e *Execution) execChoice(f *frame) {
 			return
 		}
 	}
-	out, err := applyOutputPath(f, en, eff)
+	out, err := e.applyOutputPath(f, eff)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -149,7 +149,7 @@ func render(v jsonv.Value, ok bool) string {
 // waitDone finishes a Wait state once its time has come.
 func (e *Execution) waitDone(f *frame) {
 	f.status = stRunning
-	out, err := applyOutputPath(f, e.env(f, f.effective), f.effective)
+	out, err := e.applyOutputPath(f, f.effective)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -172,7 +172,7 @@ func (e *Execution) execSucceed(f *frame) {
 	en := e.env(f, f.input)
 	eff, err := e.applyInputPath(f, en, f.input)
 	if err == nil {
-		eff, err = applyOutputPath(f, en, eff)
+		eff, err = e.applyOutputPath(f, eff)
 	}
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))

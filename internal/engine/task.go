@@ -135,8 +135,10 @@ func (e *Execution) scheduleTask(f *frame, res resource, params jsonv.Value, tim
 	t := &pendingTask{id: e.nextID("task-"), res: res}
 	ev := e.record(f, res.eventName("Scheduled"), true)
 	ev.detailsKey = res.detailsKey("Scheduled")
-	ev.kind, ev.ResType, ev.Resource, ev.Region, ev.Params = detailsTaskScheduled, res.resourceType, res.resource, e.info.Region, params
-	ev.Timeout, ev.Heartbeat = timeout, heartbeat
+	ev.kind = detailsTaskScheduled
+	x := ev.x()
+	x.ResType, x.Resource, x.Region, x.Params = res.resourceType, res.resource, e.info.Region, params
+	x.Timeout, x.Heartbeat = timeout, heartbeat
 	if e.tasks == nil {
 		e.tasks = map[string]*frame{}
 	}
@@ -180,7 +182,8 @@ func (e *Execution) taskStarted(f *frame) {
 	t := f.task
 	ev := e.record(f, t.res.eventName("Started"), true)
 	if t.res.family == "task" {
-		ev.kind, ev.detailsKey, ev.ResType, ev.Resource = detailsTaskStarted, "taskStartedEventDetails", t.res.resourceType, t.res.resource
+		ev.kind, ev.detailsKey = detailsTaskStarted, "taskStartedEventDetails"
+		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
 	}
 }
 
@@ -198,9 +201,8 @@ func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
 	t := e.endTask(f)
 	ev := e.record(f, t.res.eventName("Succeeded"), true)
 	ev.kind, ev.detailsKey, ev.Data = detailsTaskSucceeded, t.res.detailsKey("Succeeded"), output
-	ev.ResType, ev.Resource = t.res.resourceType, t.res.resource
-	if t.res.family != "task" {
-		ev.ResType, ev.Resource = "", ""
+	if t.res.family == "task" {
+		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
 	}
 	f.status, f.phase = stRunning, phaseStart
 	e.finishResult(f, output)
@@ -212,9 +214,9 @@ func (e *Execution) taskFailed(f *frame, typ EventType, name, cause string) {
 	ev := e.record(f, t.res.eventName(step), true)
 	ev.kind, ev.detailsKey = detailsErrorCause, t.res.detailsKey(step)
 	if t.res.family == "task" {
-		ev.ResType, ev.Resource = t.res.resourceType, t.res.resource
+		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
 	}
-	ev.Error, ev.Cause, ev.HasError, ev.HasCause = name, cause, true, cause != ""
+	ev.setError(name, cause, true, cause != "")
 	f.status, f.phase = stRunning, phaseStart
 	e.stateFailed(f, &failure.Error{Name: name, Cause: cause})
 }

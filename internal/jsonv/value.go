@@ -87,8 +87,41 @@ type Object struct {
 	Members []Member
 }
 
-// NewObject returns an empty object with room for n members.
-func NewObject(n int) *Object { return &Object{Members: make([]Member, 0, n)} }
+// NewObject returns an empty object with room for n members. Small objects
+// and their members come from a single allocation.
+func NewObject(n int) *Object {
+	switch {
+	case n <= 1:
+		p := new(struct {
+			o Object
+			m [1]Member
+		})
+		p.o.Members = p.m[:0]
+		return &p.o
+	case n <= 2:
+		p := new(struct {
+			o Object
+			m [2]Member
+		})
+		p.o.Members = p.m[:0]
+		return &p.o
+	case n <= 4:
+		p := new(struct {
+			o Object
+			m [4]Member
+		})
+		p.o.Members = p.m[:0]
+		return &p.o
+	case n <= 8:
+		p := new(struct {
+			o Object
+			m [8]Member
+		})
+		p.o.Members = p.m[:0]
+		return &p.o
+	}
+	return &Object{Members: make([]Member, 0, n)}
+}
 
 // Len returns the number of members.
 func (o *Object) Len() int {
@@ -141,8 +174,8 @@ func (o *Object) Delete(key string) {
 
 // With returns a copy of o with key set to v; o is unchanged.
 func (o *Object) With(key string, v Value) *Object {
-	n := &Object{Members: make([]Member, len(o.Members), len(o.Members)+1)}
-	copy(n.Members, o.Members)
+	n := NewObject(len(o.Members) + 1)
+	n.Members = append(n.Members, o.Members...)
 	n.Set(key, v)
 	return n
 }
