@@ -521,6 +521,23 @@ func mismatch(path string, want, got jsonv.Value) string {
 	if path == "" {
 		path = "$"
 	}
+	ws, wok := want.(string)
+	gs, gok := got.(string)
+	if wok && gok {
+		// Long strings: show both from a little before where they differ.
+		ws, gs = jsonv.Quote(ws), jsonv.Quote(gs)
+		p := 0
+		for p < len(ws) && p < len(gs) && ws[p] == gs[p] {
+			p++
+		}
+		if cut := p - maxShow/4; p > maxShow/2 && max(len(ws), len(gs)) > maxShow {
+			for cut > 0 && !isRuneStart(ws[cut]) {
+				cut--
+			}
+			ws, gs = "…"+ws[cut:], "…"+gs[cut:]
+		}
+		return fmt.Sprintf("%s: want %s, got %s", path, truncate(ws), truncate(gs))
+	}
 	return fmt.Sprintf("%s: want %s, got %s", path, show(want), show(got))
 }
 
@@ -536,6 +553,11 @@ func show(v jsonv.Value) string {
 	default:
 		s = fmt.Sprintf("%v", v)
 	}
+	return truncate(s)
+}
+
+// truncate shortens s to about maxShow bytes.
+func truncate(s string) string {
 	if len(s) > maxShow {
 		cut := maxShow
 		for cut > 0 && !isRuneStart(s[cut]) {

@@ -158,6 +158,19 @@ func TestCompareSynthetic(t *testing.T) {
 	}
 }
 
+func TestMismatchShowsWhereLongStringsDiffer(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("abcdefghij", 20)
+	got := mismatch("$.x", long+"<want>", long+"<got>")
+	want := `$.x: want …bcdefghijabcdefghijabcdefghij<want>", got …bcdefghijabcdefghijabcdefghij<got>"`
+	if got != want {
+		t.Errorf("mismatch\n got %s\nwant %s", got, want)
+	}
+	if got := mismatch("$.x", "short", "other"); got != `$.x: want "short", got "other"` {
+		t.Errorf("mismatch of short strings = %s", got)
+	}
+}
+
 func TestNormalizeSynthetic(t *testing.T) {
 	t.Parallel()
 	c := mustCase(t, syntheticExecution)
@@ -378,7 +391,7 @@ func TestPerturbedCases(t *testing.T) {
 			perturb: func(v jsonv.Value) jsonv.Value {
 				return setPath(v, []any{"Error", "Message"}, "Invalid State Machine Execution Input: 'other'", false)
 			},
-			wantDiff: `$.Error.Message: want "Invalid State Machine Execution Input: 'Unrecognized token`,
+			wantDiff: `$.Error.Message: want "Invalid State Machine Execution Input: 'Unrecognized token 'not'`,
 		},
 	}
 	for _, tt := range tests {
@@ -441,4 +454,19 @@ func FuzzMatchString(f *testing.F) {
 			t.Fatalf("matchString(%q, %q) = true without placeholders", want, got)
 		}
 	})
+}
+
+func TestCompareOddValues(t *testing.T) {
+	t.Parallel()
+	c := mustCase(t, syntheticExecution)
+	for _, v := range []jsonv.Value{
+		(*jsonv.Object)(nil),
+		map[string]any{"status": "SUCCEEDED", "n": 3, "f": 1.5},
+		[]any{(*jsonv.Object)(nil), struct{ X chan int }{}},
+		&jsonv.Object{Members: []jsonv.Member{{Key: "history", Value: []any{(*jsonv.Object)(nil), 7}}}},
+	} {
+		if diff, ok := Compare(c, v); ok || diff == "" {
+			t.Errorf("Compare(%#v) = %q, %v", v, diff, ok)
+		}
+	}
 }

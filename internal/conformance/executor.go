@@ -33,15 +33,21 @@ var ErrUnsupported = errors.New("not supported")
 //     redriveStatusReason ... as AWS returns them) with one more member,
 //     "history": GetExecutionHistory's "events" array, oldest first, each
 //     event complete: {"timestamp", "type", "id", "previousEventId",
-//     "<x>EventDetails": {...}} including executionStartedEventDetails.roleArn.
+//     "<x>EventDetails": {...}} including executionStartedEventDetails.roleArn
+//     (timestamps as epoch seconds or RFC 3339 text: they are not compared).
+//     Normalize derives status/output/outputDetails/error/cause from the
+//     history's terminal event, as the recorder did, and reverses the
+//     history itself for the case recorded with reverseOrder.
 //     For an EXPRESS machine (no DescribeExecution/GetExecutionHistory on
-//     AWS) return the same members your engine has; the CloudWatch Logs
-//     execution events may be given as "logEvents" (an array of the parsed
-//     log messages: {"id": "4", "previous_event_id": "3", "type",
-//     "details": {...}, "event_timestamp", "execution_arn", "redrive_count"}),
-//     otherwise the last log event is derived from the last history event.
-//     Normalize derives status/output/error/cause from the history's
-//     terminal event, as the recorder did.
+//     AWS) return the same members; executionArn then has AWS's express
+//     form arn:aws:states:<region>:<account>:express:<machine>:<id>:<id>.
+//     The CloudWatch Logs execution events may be given as "logEvents" (an
+//     array of the parsed log messages, oldest first: {"id": "4",
+//     "previous_event_id": "3", "type", "details": {...},
+//     "event_timestamp": "<epoch ms>", "execution_arn", "redrive_count"});
+//     without it the last log event is derived from the last history event.
+//     Map Run ARNs have AWS's form
+//     arn:aws:states:<region>:<account>:mapRun:<machine>/<uuid>:<uuid>.
 //   - KindExecutionOutput: same as KindExecution; only status and output are
 //     compared, so "history" may be omitted.
 //   - KindSyncExecution: the StartSyncExecution response (executionArn,
@@ -72,11 +78,14 @@ var ErrUnsupported = errors.New("not supported")
 //     with operation "start_execution", start an execution and return the
 //     DescribeStateMachineForExecution response.
 //
-// Names: Normalize learns the state machine, execution and map run names
-// from the ARNs in the response and replaces every occurrence of them, as
-// the recorder did with its generated names. Use distinctive names (at least
-// 8 characters that cannot occur in data; AWS-style UUID execution names are
-// ideal), and a role ARN of the form arn:aws:iam::<account>:role/<name>.
+// Names: Normalize learns the account, region, state machine, execution
+// and map run names from the ARNs in the response and replaces every
+// occurrence of them, as the recorder did with its generated names. Use
+// distinctive names (at least 8 characters that cannot occur in data;
+// AWS-style UUID execution names are ideal) and a role ARN of the form
+// arn:aws:iam::<account>:role/<name>. The cases were recorded in us-east-1,
+// which some definitions spell out; Normalize rewrites that region as well
+// as the one learned, so any region works, us-east-1 most simply.
 //
 // Errors: return an error wrapping ErrUnsupported for cases the executor
 // cannot run yet; any other error fails the case with the error text.

@@ -2,10 +2,13 @@ package conformance
 
 import (
 	"cmp"
+	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
@@ -134,6 +137,7 @@ type part struct {
 }
 
 func (n *normalizer) normalize(actual jsonv.Value) jsonv.Value {
+	actual = sanitize(actual)
 	parts := n.split(actual)
 	for _, pt := range parts {
 		n.learn(pt.v)
@@ -171,7 +175,7 @@ func (n *normalizer) normalize(actual jsonv.Value) jsonv.Value {
 	for i := range parts {
 		parts[i].v = mapStrings(parts[i].v, n.rewrite)
 	}
-	out := n.assemble(actual, parts)
+	out := n.assemble(parts)
 	return mapNumbers(out, pyNumber)
 }
 
@@ -293,10 +297,24 @@ func lastLogEvent(o *jsonv.Object) jsonv.Value {
 	ev.Set("type", typ)
 	ev.Set("details", details)
 	ev.Set("previous_event_id", numberText(prev))
-	ev.Set("event_timestamp", numberText(ts))
+	ev.Set("event_timestamp", epochMillis(ts))
 	ev.Set("execution_arn", arn)
 	ev.Set("redrive_count", "0")
 	return ev
+}
+
+// epochMillis renders an event timestamp (epoch seconds, or RFC 3339 text)
+// as CloudWatch Logs writes event_timestamp: epoch milliseconds as a string.
+func epochMillis(v jsonv.Value) string {
+	switch v := v.(type) {
+	case jsonv.Number:
+		return strconv.FormatInt(int64(math.Round(v.Float64()*1000)), 10)
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return strconv.FormatInt(t.UnixMilli(), 10)
+		}
+	}
+	return "0"
 }
 
 func numberText(v jsonv.Value) jsonv.Value {
@@ -570,7 +588,7 @@ func (n *normalizer) rewrite(s string) string {
 }
 
 // assemble builds the recorded shape from the transformed parts.
-func (n *normalizer) assemble(actual jsonv.Value, parts []part) jsonv.Value {
+func (n *normalizer) assemble(parts []part) jsonv.Value {
 	get := func(name string) (jsonv.Value, bool) {
 		for _, pt := range parts {
 			if pt.name == name {
@@ -874,6 +892,36 @@ func getString(o *jsonv.Object, key string) (string, bool) {
 	v, _ := o.Get(key)
 	s, ok := v.(string)
 	return s, ok
+}
+
+// sanitize makes an executor's value a well-formed jsonv value: a nil
+// *jsonv.Object becomes {} and plain Go values are converted (or, when they
+// cannot be, written as text) so that nothing downstream can panic.
+func sanitize(v jsonv.Value) (out jsonv.Value) {
+	switch v := v.(type) {
+	case nil, bool, jsonv.Number, string:
+		return v
+	case []any:
+		arr := make([]any, len(v))
+		for i, e := range v {
+			arr[i] = sanitize(e)
+		}
+		return arr
+	case *jsonv.Object:
+		o := jsonv.NewObject(v.Len())
+		if v != nil {
+			for _, m := range v.Members {
+				o.Members = append(o.Members, jsonv.Member{Key: m.Key, Value: sanitize(m.Value)})
+			}
+		}
+		return o
+	}
+	defer func() {
+		if recover() != nil {
+			out = fmt.Sprint(v)
+		}
+	}()
+	return sanitize(jsonv.FromGo(v))
 }
 
 // mapStrings returns v with f applied to every string and object key.

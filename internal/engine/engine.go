@@ -232,7 +232,7 @@ func (e *Execution) Apply(in Input, now time.Time) error {
 		if !ok {
 			return ErrUnknownTarget
 		}
-		e.taskFailed(f, TaskFailed, in.Error, in.Cause)
+		e.taskFailed(f, stepFailed, in.Error, in.Cause)
 		e.advance(f)
 	case TaskHeartbeatInput:
 		f, ok := e.tasks[in.TaskID]

@@ -199,7 +199,7 @@ func numeric(v jsonv.Value) (jsonv.Number, bool) {
 func (e *Execution) mapRunArn(st *asl.State) string {
 	label := st.Label
 	if label == "" {
-		label = st.Name
+		label = e.rng.uuid()
 	}
 	return "arn:aws:states:" + e.info.Region + ":" + e.info.Account + ":mapRun:" + e.info.StateMachineName + "/" + label + ":" + e.rng.uuid()
 }

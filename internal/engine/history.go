@@ -124,6 +124,7 @@ type HistoryEvent struct {
 	Assigned   *jsonv.Object // assigned variables (values as JSON text), nil if none
 	detailsKey string        // e.g. "taskFailedEventDetails"
 	extra      *eventExtra   // the rarer details
+	res        *resource     // a Task's resource, for task events
 }
 
 // eventExtra holds details that few events carry, keeping HistoryEvent
@@ -174,9 +175,13 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 	dst = jsonv.AppendString(dst, e.detailsKey)
 	dst = append(dst, ":{"...)
 	w := fieldWriter{dst: dst}
-	x := e.extra
-	if x == nil {
-		x = &eventExtra{}
+	var xv eventExtra // a copy: encoding never changes the event
+	if e.extra != nil {
+		xv = *e.extra
+	}
+	x := &xv
+	if e.res != nil {
+		x.ResType, x.Resource = e.res.resourceType, e.res.resource
 	}
 	switch e.kind {
 	case detailsExecutionStarted:

@@ -3,6 +3,7 @@ package engine
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/asl"
@@ -14,7 +15,7 @@ import (
 // pendingTask is a Task state's scheduled work.
 type pendingTask struct {
 	id             string
-	res            resource
+	res            *resource
 	timeoutTimer   string
 	heartbeatTimer string
 	heartbeat      time.Duration
@@ -22,13 +23,68 @@ type pendingTask struct {
 
 // resource is a Task's Resource split the way history events show it.
 type resource struct {
-	family       string // "task", "lambda" (legacy function ARN) or "activity"
+	family       family
 	resourceType string
 	resource     string
 	token        bool // the task is resumed by a task token
 }
 
-func parseResource(arn string) resource {
+// family is the kind of history events a resource records.
+type family uint8
+
+const (
+	familyTask     family = iota // TaskScheduled, …
+	familyLambda                 // LambdaFunctionScheduled, … (a Lambda function ARN)
+	familyActivity               // ActivityScheduled, …
+)
+
+// taskStep is one step of a task's life in history.
+type taskStep uint8
+
+const (
+	stepScheduled taskStep = iota
+	stepStarted
+	stepSucceeded
+	stepFailed
+	stepTimedOut
+)
+
+// taskEvents names each family's events and their details members.
+var taskEvents = [3][5]struct {
+	typ EventType
+	key string
+}{
+	familyTask: {
+		{"TaskScheduled", "taskScheduledEventDetails"}, {"TaskStarted", "taskStartedEventDetails"},
+		{"TaskSucceeded", "taskSucceededEventDetails"}, {"TaskFailed", "taskFailedEventDetails"},
+		{"TaskTimedOut", "taskTimedOutEventDetails"},
+	},
+	familyLambda: {
+		{"LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails"}, {"LambdaFunctionStarted", ""},
+		{"LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails"}, {"LambdaFunctionFailed", "lambdaFunctionFailedEventDetails"},
+		{"LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails"},
+	},
+	familyActivity: {
+		{"ActivityScheduled", "activityScheduledEventDetails"}, {"ActivityStarted", "activityStartedEventDetails"},
+		{"ActivitySucceeded", "activitySucceededEventDetails"}, {"ActivityFailed", "activityFailedEventDetails"},
+		{"ActivityTimedOut", "activityTimedOutEventDetails"},
+	},
+}
+
+// resources caches parsed resources: definitions are compiled once and run
+// many times.
+var resources sync.Map // string → *resource
+
+func parseResource(arn string) *resource {
+	if r, ok := resources.Load(arn); ok {
+		return r.(*resource)
+	}
+	r := splitResource(arn)
+	resources.Store(arn, r)
+	return r
+}
+
+func splitResource(arn string) *resource {
 	parts := strings.SplitN(arn, ":", 7)
 	if len(parts) >= 6 && parts[0] == "arn" {
 		switch {
@@ -36,41 +92,29 @@ func parseResource(arn string) resource {
 			// arn:aws:states:::service:action[.pattern]
 			rest := strings.Join(parts[5:], ":")
 			typ, action, _ := strings.Cut(rest, ":")
-			return resource{family: "task", resourceType: typ, resource: action, token: strings.HasSuffix(action, ".waitForTaskToken")}
+			return &resource{family: familyTask, resourceType: typ, resource: action, token: strings.HasSuffix(action, ".waitForTaskToken")}
 		case parts[2] == "lambda":
-			return resource{family: "lambda", resourceType: "lambda", resource: arn}
+			return &resource{family: familyLambda, resourceType: "lambda", resource: arn}
 		case parts[2] == "states" && parts[5] == "activity":
-			return resource{family: "activity", resourceType: "activity", resource: arn, token: true}
+			return &resource{family: familyActivity, resourceType: "activity", resource: arn, token: true}
 		}
 	}
 	typ, action, ok := strings.Cut(arn, ":")
 	if !ok {
-		return resource{family: "task", resourceType: arn, resource: arn}
+		return &resource{family: familyTask, resourceType: arn, resource: arn}
 	}
-	return resource{family: "task", resourceType: typ, resource: action}
+	return &resource{family: familyTask, resourceType: typ, resource: action}
 }
 
-// eventName returns the history event type of a task step for the
-// resource's family, e.g. TaskScheduled, LambdaFunctionScheduled,
-// ActivityScheduled.
-func (r resource) eventName(step string) EventType {
-	switch r.family {
-	case "lambda":
-		return EventType("LambdaFunction" + step)
-	case "activity":
-		return EventType("Activity" + step)
+// record appends the event of a task step.
+func (r *resource) record(e *Execution, f *frame, step taskStep) *HistoryEvent {
+	te := taskEvents[r.family][step]
+	ev := e.record(f, te.typ, true)
+	ev.detailsKey = te.key
+	if r.family == familyTask {
+		ev.res = r
 	}
-	return EventType("Task" + step)
-}
-
-func (r resource) detailsKey(step string) string {
-	switch r.family {
-	case "lambda":
-		return "lambdaFunction" + step + "EventDetails"
-	case "activity":
-		return "activity" + step + "EventDetails"
-	}
-	return "task" + step + "EventDetails"
+	return ev
 }
 
 // execTask runs a Task state: it schedules the task and waits for its
@@ -130,14 +174,13 @@ func seconds(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64
 	return secs, nil
 }
 
-func (e *Execution) scheduleTask(f *frame, res resource, params jsonv.Value, timeout, heartbeat int64, token string) {
+func (e *Execution) scheduleTask(f *frame, res *resource, params jsonv.Value, timeout, heartbeat int64, token string) {
 	st := f.state
 	t := &pendingTask{id: e.nextID("task-"), res: res}
-	ev := e.record(f, res.eventName("Scheduled"), true)
-	ev.detailsKey = res.detailsKey("Scheduled")
+	ev := res.record(e, f, stepScheduled)
 	ev.kind = detailsTaskScheduled
 	x := ev.x()
-	x.ResType, x.Resource, x.Region, x.Params = res.resourceType, res.resource, e.info.Region, params
+	x.Resource, x.Region, x.Params = res.resource, e.info.Region, params
 	x.Timeout, x.Heartbeat = timeout, heartbeat
 	if e.tasks == nil {
 		e.tasks = map[string]*frame{}
@@ -180,10 +223,9 @@ func (e *Execution) endTask(f *frame) *pendingTask {
 
 func (e *Execution) taskStarted(f *frame) {
 	t := f.task
-	ev := e.record(f, t.res.eventName("Started"), true)
-	if t.res.family == "task" {
-		ev.kind, ev.detailsKey = detailsTaskStarted, "taskStartedEventDetails"
-		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
+	ev := t.res.record(e, f, stepStarted)
+	if t.res.family == familyTask {
+		ev.kind = detailsTaskStarted
 	}
 }
 
@@ -199,23 +241,16 @@ func (e *Execution) taskHeartbeat(f *frame) {
 
 func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
 	t := e.endTask(f)
-	ev := e.record(f, t.res.eventName("Succeeded"), true)
-	ev.kind, ev.detailsKey, ev.Data = detailsTaskSucceeded, t.res.detailsKey("Succeeded"), output
-	if t.res.family == "task" {
-		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
-	}
+	ev := t.res.record(e, f, stepSucceeded)
+	ev.kind, ev.Data = detailsTaskSucceeded, output
 	f.status, f.phase = stRunning, phaseStart
 	e.finishResult(f, output)
 }
 
-func (e *Execution) taskFailed(f *frame, typ EventType, name, cause string) {
+func (e *Execution) taskFailed(f *frame, step taskStep, name, cause string) {
 	t := e.endTask(f)
-	step := strings.TrimPrefix(string(typ), "Task")
-	ev := e.record(f, t.res.eventName(step), true)
-	ev.kind, ev.detailsKey = detailsErrorCause, t.res.detailsKey(step)
-	if t.res.family == "task" {
-		ev.x().ResType, ev.x().Resource = t.res.resourceType, t.res.resource
-	}
+	ev := t.res.record(e, f, step)
+	ev.kind = detailsErrorCause
 	ev.setError(name, cause, true, cause != "")
 	f.status, f.phase = stRunning, phaseStart
 	e.stateFailed(f, &failure.Error{Name: name, Cause: cause})
@@ -226,5 +261,5 @@ func (e *Execution) taskTimedOut(f *frame, name string) {
 		return
 	}
 	e.commands = append(e.commands, CancelTask{TaskID: f.task.id})
-	e.taskFailed(f, TaskTimedOut, name, "")
+	e.taskFailed(f, stepTimedOut, name, "")
 }

@@ -75,8 +75,12 @@ func machineType(c *conformance.Case) string {
 func names(c *conformance.Case) engine.Info {
 	smName := "StepflowMachine" + strconv.FormatUint(hash(c.ID), 36)
 	execName := "StepflowExecution" + strconv.FormatUint(hash(c.ID+"/exec"), 36)
+	execArn := "arn:aws:states:" + Region + ":" + Account + ":execution:" + smName + ":" + execName
+	if machineType(c) == "EXPRESS" {
+		execArn = "arn:aws:states:" + Region + ":" + Account + ":express:" + smName + ":" + execName + ":" + "2f1c6a3e-8b4d-4e7a-9c2b-5d6e7f8a9b0c"
+	}
 	return engine.Info{
-		ExecutionArn:     "arn:aws:states:" + Region + ":" + Account + ":execution:" + smName + ":" + execName,
+		ExecutionArn:     execArn,
 		Name:             execName,
 		StateMachineArn:  "arn:aws:states:" + Region + ":" + Account + ":stateMachine:" + smName,
 		StateMachineName: smName,
