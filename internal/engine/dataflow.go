@@ -45,7 +45,9 @@ func (e *Execution) contextObject(f *frame, extra []jsonv.Member) *jsonv.Object 
 		ex.Set("Name", e.info.Name)
 		ex.Set("RoleArn", e.info.RoleArn)
 		ex.Set("StartTime", e.startTime.UTC().Format(timeFormat))
-		ex.Set("RedriveCount", jsonv.Int(int64(e.info.RedriveCount)))
+		if !e.info.Sync {
+			ex.Set("RedriveCount", jsonv.Int(int64(e.info.RedriveCount)))
+		}
 		sm := jsonv.NewObject(2)
 		sm.Set("Id", e.info.StateMachineArn)
 		sm.Set("Name", e.info.StateMachineName)

@@ -48,6 +48,9 @@ type Info struct {
 	Region           string
 	Account          string
 	RedriveCount     int
+	// Sync marks an execution started with StartSyncExecution: its context
+	// object carries no RedriveCount.
+	Sync bool
 	// Inspect, when set, observes each state's intermediate data-flow
 	// values: point is "afterInputPath", "afterParameters", "result",
 	// "afterResultSelector", "afterResultPath", "afterItemsPath",

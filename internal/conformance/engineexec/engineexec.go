@@ -46,6 +46,19 @@ func (x *Executor) Run(ctx context.Context, c *conformance.Case) (jsonv.Value, e
 	switch c.Kind {
 	case conformance.KindExecution, conformance.KindExecutionOutput:
 		return x.execution(ctx, c)
+	case conformance.KindSyncExecution:
+		v, err := x.execution(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		// StartSyncExecution answers with the outcome and no history.
+		o := v
+		for _, k := range []string{"history", "redriveCount", "redriveStatus", "redriveStatusReason"} {
+			o.Delete(k)
+		}
+		o.Set("stopDate", start.Format(time.RFC3339Nano))
+		o.Set("billingDetails", jsonv.MustParse(`{"billedMemoryUsedInMB":64,"billedDurationInMilliseconds":100}`))
+		return o, nil
 	case conformance.KindValidateDefinition:
 		typ, _ := c.RequestString("type")
 		return validationResponse(validate.Definition(c.Definition, validate.Options{Type: typ})), nil
@@ -85,6 +98,7 @@ func names(c *conformance.Case) engine.Info {
 		StateMachineArn:  "arn:aws:states:" + Region + ":" + Account + ":stateMachine:" + smName,
 		StateMachineName: smName,
 		RoleArn:          roleArn,
+		Sync:             c.Kind == conformance.KindSyncExecution,
 		Region:           Region,
 		Account:          Account,
 		Seed:             hash(c.ID),
@@ -99,7 +113,7 @@ func hash(s string) uint64 {
 	return h
 }
 
-func (x *Executor) execution(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
+func (x *Executor) execution(ctx context.Context, c *conformance.Case) (*jsonv.Object, error) {
 	sm, err := asl.Parse(c.Definition, asl.Options{Type: machineType(c)})
 	if err != nil {
 		return nil, fmt.Errorf("create state machine: %w", err)
