@@ -136,6 +136,10 @@ func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 // assigned) and moves f to the next state or finishes it.
 func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, next string) {
 	st := f.state
+	if tooLarge(output) {
+		e.finishFailed(f, failure.DataLimitExceeded, dataLimitCause(st.Name))
+		return
+	}
 	if st.Type != asl.Fail {
 		ev := e.record(f, exitedType(st.Type), true)
 		ev.kind, ev.detailsKey, ev.Name, ev.Data, ev.Assigned = detailsStateExited, "stateExitedEventDetails", st.Name, output, assigned
@@ -269,6 +273,20 @@ func (e *Execution) timerFired(id string, t timerTarget) {
 		e.taskTimedOut(f, failure.HeartbeatTimeout)
 	}
 	e.advance(f)
+}
+
+// tooLarge reports whether v exceeds the 256 KiB payload limit.
+func tooLarge(v jsonv.Value) bool {
+	switch v.(type) {
+	case *jsonv.Object, []any, string:
+		return jsonv.Size(v) > MaxPayloadSize
+	}
+	return false
+}
+
+// dataLimitCause is AWS's cause for States.DataLimitExceeded.
+func dataLimitCause(state string) string {
+	return "The state/task '" + state + "' returned a result with a size exceeding the maximum number of bytes service limit."
 }
 
 func itoa(i int64) string {

@@ -240,6 +240,11 @@ func (e *Execution) taskHeartbeat(f *frame) {
 }
 
 func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
+	if tooLarge(output) {
+		e.endTask(f)
+		e.finishFailed(f, failure.DataLimitExceeded, dataLimitCause(f.state.Name))
+		return
+	}
 	t := e.endTask(f)
 	ev := t.res.record(e, f, stepSucceeded)
 	ev.kind, ev.Data = detailsTaskSucceeded, output
