@@ -145,6 +145,7 @@ func Run(ctx context.Context, ws []*Workload, opts Options) ([]Result, error) {
 		if err := check(ctx, r, w); err != nil {
 			return nil, err
 		}
+		resetPeakRSS()
 		if opts.Progress != nil {
 			opts.Progress(fmt.Sprintf("%s: seq for %s", w.Name, opts.Duration))
 		}
@@ -281,6 +282,13 @@ func summarize(w *Workload, mode string, n int, elapsed time.Duration, lat []tim
 		BytesPerTransition:  float64(after.TotalAlloc-before.TotalAlloc) / trans,
 		PeakRSSMiB:          peakRSS(),
 	}
+}
+
+// resetPeakRSS restarts the kernel's peak RSS count (Linux), so each
+// workload reports its own peak.
+func resetPeakRSS() {
+	runtime.GC()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
 
 // peakRSS reads the process's peak resident set size (VmHWM) in MiB.
