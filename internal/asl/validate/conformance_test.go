@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// casesDir finds the AWS-recorded conformance cases: $STEPFLOW_CONFORMANCE_CASES,
+// casesDir finds the AWS-recorded conformance cases: $STEPFLOW_CONFORMANCE_DIR,
 // or shared/conformance/cases beside the repository.
 func casesDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("STEPFLOW_CONFORMANCE_CASES")
+	dir := os.Getenv("STEPFLOW_CONFORMANCE_DIR")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "..", "shared", "conformance", "cases")
 	}
