@@ -19,7 +19,8 @@ type fanout struct {
 	max         int // most children in flight; 0 means no limit
 	tolerated   func(failures, total int) bool
 	input       jsonv.Value // Map: the effective input ItemSelector sees
-	items       []any       // Map: the items
+	items       []any       // Map: the items (or batches, when batched)
+	batched     bool        // items are ItemBatcher batches, already selected
 	results     []any
 	active      map[int]*frame
 	runCtx      *frame // distributed Map: linkage of the map run's events
@@ -125,8 +126,15 @@ func (e *Execution) execMap(f *frame) {
 			return
 		}
 	}
+	length := len(items)
+	if fan.distributed && st.ItemBatcher != nil {
+		if err := e.batch(f, fan, en); err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+	}
 	ev := e.record(f, MapStateStarted, true)
-	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(len(items))
+	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(length)
 	if fan.distributed {
 		fan.mapRunArn = e.mapRunArn(st)
 		ev := e.record(f, MapRunStarted, true)
@@ -139,6 +147,95 @@ func (e *Execution) execMap(f *frame) {
 	f.status, f.phase = stWaiting, phaseWaiting
 	e.fill(f)
 	e.settle(f)
+}
+
+// batch groups a distributed Map's items into ItemBatcher batches: each
+// child gets {"BatchInput": …, "Items": [selected items]}.
+func (e *Execution) batch(f *frame, fan *fanout, en *asl.Env) error {
+	b := f.state.ItemBatcher
+	maxItems, err := batchLimit(en, b, "MaxItemsPerBatch")
+	if err != nil {
+		return err
+	}
+	maxBytes, err := batchLimit(en, b, "MaxInputBytesPerBatch")
+	if err != nil {
+		return err
+	}
+	if maxBytes == 0 || maxBytes > MaxPayloadSize {
+		maxBytes = MaxPayloadSize
+	}
+	var batchInput jsonv.Value
+	if bi, ok := b.Get("BatchInput"); ok {
+		t, err := asl.CompileTemplate(bi)
+		if err != nil {
+			return failure.New(failure.Runtime, "The BatchInput field is not valid: %v", err)
+		}
+		if batchInput, err = t.Eval(e.env(f, fan.input)); err != nil {
+			return err
+		}
+	}
+	selected := make([]any, len(fan.items))
+	for i, item := range fan.items {
+		selected[i] = item
+		if f.state.ItemSelector != nil {
+			v, err := f.state.ItemSelector.Eval(e.itemEnv(f, fan, i, item))
+			if err != nil {
+				return err
+			}
+			selected[i] = v
+		}
+	}
+	var batches []any
+	for start := 0; start < len(selected); {
+		end, size := start, 0
+		for end < len(selected) && (maxItems == 0 || int64(end-start) < maxItems) {
+			n := jsonv.Size(selected[end]) + 1
+			if end > start && size+n > int(maxBytes) {
+				break
+			}
+			size += n
+			end++
+		}
+		o := jsonv.NewObject(2)
+		if batchInput != nil {
+			o.Set("BatchInput", batchInput)
+		}
+		o.Set("Items", selected[start:end:end])
+		batches = append(batches, o)
+		start = end
+	}
+	fan.items, fan.batched, fan.total, fan.results = batches, true, len(batches), make([]any, len(batches))
+	return nil
+}
+
+// batchLimit reads an ItemBatcher limit or its Path form; 0 means none.
+func batchLimit(en *asl.Env, b *jsonv.Object, field string) (int64, error) {
+	if v, ok := b.Get(field); ok {
+		n, _ := v.(jsonv.Number)
+		i, _ := n.Int64()
+		return i, nil
+	}
+	s, ok := b.Get(field + "Path")
+	if !ok {
+		return 0, nil
+	}
+	text, _ := s.(string)
+	p, err := jsonpath.Parse(text)
+	if err != nil {
+		return 0, failure.New(failure.Runtime, "The %sPath field is not a valid path: %s", field, text)
+	}
+	return intField(en, 0, p, field+"Path")
+}
+
+// itemEnv is the environment ItemSelector sees for item i: the Map's
+// effective input as "$" and $$.Map.Item.
+func (e *Execution) itemEnv(f *frame, fan *fanout, i int, item jsonv.Value) *asl.Env {
+	mi := jsonv.NewObject(2)
+	mi.Set("Index", jsonv.Int(int64(i)))
+	mi.Set("Value", item)
+	mo := jsonv.NewObject(1)
+	mo.Set("Item", mi)
+	return e.env(f, fan.input, jsonv.Member{Key: "Map", Value: mo})
 }
 
 // tolerance returns the distributed Map's failure tolerance check.
@@ -228,14 +325,8 @@ func (e *Execution) startIteration(f *frame, i int) (*frame, error) {
 	st, fan := f.state, f.fan
 	item := fan.items[i]
 	input := item
-	if st.ItemSelector != nil {
-		mi := jsonv.NewObject(2)
-		mi.Set("Index", jsonv.Int(int64(i)))
-		mi.Set("Value", item)
-		mo := jsonv.NewObject(1)
-		mo.Set("Item", mi)
-		en := e.env(f, fan.input, jsonv.Member{Key: "Map", Value: mo})
-		v, err := st.ItemSelector.Eval(en)
+	if st.ItemSelector != nil && !fan.batched {
+		v, err := st.ItemSelector.Eval(e.itemEnv(f, fan, i, item))
 		if err != nil {
 			return nil, err
 		}
