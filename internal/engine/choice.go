@@ -93,7 +93,7 @@ func compare(op string, v, operand jsonv.Value) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		return ordered(cmp, strings.Compare(a, b))
+		return ordered(cmp, jsonv.CompareStrings(a, b))
 	}
 	if cmp, kind := strings.CutPrefix(op, "Numeric"); kind {
 		a, ok1 := v.(jsonv.Number)
@@ -101,7 +101,7 @@ func compare(op string, v, operand jsonv.Value) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		return ordered(cmp, compareNumbers(a, b))
+		return ordered(cmp, a.Compare(b))
 	}
 	if cmp, kind := strings.CutPrefix(op, "Timestamp"); kind {
 		a, ok1 := v.(string)
@@ -133,28 +133,6 @@ func ordered(cmp string, c int) bool {
 		return c >= 0
 	}
 	return false
-}
-
-func compareNumbers(a, b jsonv.Number) int {
-	if ai, ok := a.Int64(); ok {
-		if bi, ok := b.Int64(); ok {
-			switch {
-			case ai < bi:
-				return -1
-			case ai > bi:
-				return 1
-			}
-			return 0
-		}
-	}
-	af, bf := a.Float64(), b.Float64()
-	switch {
-	case af < bf:
-		return -1
-	case af > bf:
-		return 1
-	}
-	return 0
 }
 
 func compareTimes(a, b time.Time) int {

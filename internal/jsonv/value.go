@@ -33,6 +33,9 @@ func (n Number) Float64() float64 {
 // Int64 returns the number as an int64 when its text is an integer literal
 // that fits in 64 bits.
 func (n Number) Int64() (int64, bool) {
+	if !n.IsInteger() {
+		return 0, false // (ParseInt would allocate an error)
+	}
 	i, err := strconv.ParseInt(string(n), 10, 64)
 	return i, err == nil
 }

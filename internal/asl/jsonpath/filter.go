@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
@@ -673,9 +671,9 @@ func compare(op relOp, l, r fval) bool {
 		var c int
 		switch {
 		case l.kind == fNum && r.kind == fNum:
-			c = compareNumbers(l.n, r.n)
+			c = l.n.Compare(r.n)
 		case l.kind == fStr && r.kind == fStr:
-			c = compareUTF16(l.s, r.s)
+			c = jsonv.CompareStrings(l.s, r.s)
 		default:
 			return false
 		}
@@ -790,9 +788,9 @@ func equal(l, r fval) bool {
 	case fNum:
 		switch r.kind {
 		case fNum:
-			return compareNumbers(l.n, r.n) == 0
+			return l.n.Compare(r.n) == 0
 		case fStr:
-			return isDecimal(strings.TrimPrefix(r.s, "+")) && compareNumbers(l.n, jsonv.Number(strings.TrimPrefix(r.s, "+"))) == 0
+			return isDecimal(strings.TrimPrefix(r.s, "+")) && l.n.Compare(jsonv.Number(strings.TrimPrefix(r.s, "+"))) == 0
 		}
 	case fStr:
 		switch r.kind {
@@ -842,67 +840,6 @@ func regexInput(v fval) string {
 		return strconv.FormatBool(v.b)
 	}
 	return ""
-}
-
-// compareNumbers compares two number literals by value.
-func compareNumbers(a, b jsonv.Number) int {
-	if a.IsInteger() && b.IsInteger() { // (Int64 allocates an error on failure)
-		ai, aok := a.Int64()
-		bi, bok := b.Int64()
-		if aok && bok {
-			switch {
-			case ai < bi:
-				return -1
-			case ai > bi:
-				return 1
-			}
-			return 0
-		}
-	}
-	af, bf := a.Float64(), b.Float64()
-	switch {
-	case af < bf:
-		return -1
-	case af > bf:
-		return 1
-	}
-	return 0
-}
-
-// compareUTF16 orders strings by UTF-16 code units, as Java's
-// String.compareTo does.
-func compareUTF16(a, b string) int {
-	for a != "" && b != "" {
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if ra != rb {
-			ua, ub := utf16Units(ra), utf16Units(rb)
-			for i := 0; i < 2; i++ {
-				if ua[i] != ub[i] {
-					if ua[i] < ub[i] {
-						return -1
-					}
-					return 1
-				}
-			}
-		}
-		a, b = a[na:], b[nb:]
-	}
-	switch {
-	case a == "" && b == "":
-		return 0
-	case a == "":
-		return -1
-	}
-	return 1
-}
-
-func utf16Units(r rune) [2]uint16 {
-	if r >= 0x10000 {
-		r1, r2 := utf16.EncodeRune(r)
-		return [2]uint16{uint16(r1), uint16(r2)}
-	}
-	return [2]uint16{uint16(r), 0}
 }
 
 func utf16Len(s string) int {

@@ -490,23 +490,6 @@ func TestMustParsePanics(t *testing.T) {
 	MustParse("$.")
 }
 
-func TestCompareUTF16(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"a", "b", -1}, {"b", "a", 1}, {"a", "a", 0}, {"a", "ab", -1}, {"", "", 0},
-		{"\U0001F600", "\uFFFD", -1}, // a surrogate pair sorts before U+E000..U+FFFF in UTF-16
-		{"\uE000", "\U00010000", 1},
-	}
-	for _, tt := range tests {
-		if got := compareUTF16(tt.a, tt.b); got != tt.want {
-			t.Errorf("compareUTF16(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func BenchmarkGet(b *testing.B) {
 	doc := jsonv.MustParse(`{"x":1,"a":{"y":2,"b":{"z":3,"c":"value"}}}`)
 	p := MustParse("$.a.b.c")

@@ -93,4 +93,3 @@ func oneLine(s string) string {
 	}
 	return s
 }
-
