@@ -38,6 +38,9 @@ func (e *Execution) env(f *frame, input jsonv.Value, extra ...jsonv.Member) *asl
 
 // contextObject builds $$ for f's current state.
 func (e *Execution) contextObject(f *frame, extra []jsonv.Member) *jsonv.Object {
+	if ctx, ok := e.contextOverride(); ok {
+		return ctx
+	}
 	if e.contextBase == nil {
 		ex := jsonv.NewObject(6)
 		ex.Set("Id", e.info.ExecutionArn)

@@ -63,6 +63,9 @@ type Info struct {
 	// Seed makes random values (task tokens, States.UUID, States.MathRandom)
 	// reproducible: the same seed and inputs give the same history.
 	Seed uint64
+	// Context, when set, is the context object ($$) of every state,
+	// replacing the one the engine builds (see context_override.go).
+	Context *jsonv.Object
 }
 
 // Command is work the engine asks the outside world to do.

@@ -3,10 +3,22 @@
 // input, optionally with a mocked task result or error, and answers with
 // the TestState response AWS gives: status, output or error, next state and
 // the inspection data of the state's data flow.
+//
+// The state runs on the deterministic engine (package engine) inside a
+// small synthetic state machine: the state itself under an internal name,
+// an optional Pass state before it that sets the request's variables, and a
+// Succeed placeholder for each state it may transition to, so the state's
+// Next, Choice target or catcher's Next shows up as the state the engine
+// enters afterwards. A mocked service call becomes the task's result; a
+// mocked Map or Parallel state runs as a Task whose result is the mock.
+// Retry and Catch are decided here, as TestState reports them (RETRIABLE,
+// CAUGHT_ERROR) instead of waiting and retrying.
 package teststate
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
@@ -33,6 +45,12 @@ const (
 	StatusCaughtError = "CAUGHT_ERROR"
 )
 
+// Default identity of the context object's ARNs.
+const (
+	DefaultAccount = "111111111111"
+	DefaultRegion  = "us-east-1"
+)
+
 // MockError is a mocked task failure.
 type MockError struct {
 	Error, Cause string
@@ -54,7 +72,7 @@ type Mock struct {
 // StateConfiguration adjusts how the state under test behaves.
 type StateConfiguration struct {
 	// RetrierRetryCount is the number of retries already made by the
-	// retrier that matches a mocked error.
+	// retrier that matches the error.
 	RetrierRetryCount *int64
 	// ErrorCausedByState names the state inside a Map or Parallel that
 	// raised the mocked error.
@@ -91,6 +109,12 @@ type Request struct {
 	RevealSecrets bool
 	// StateConfiguration adjusts retries and Map failures.
 	StateConfiguration *StateConfiguration
+
+	// Account and Region identify the caller in the ARNs of the default
+	// context object (DefaultAccount and DefaultRegion when empty).
+	Account, Region string
+	// Now is the time the state runs at (time.Now() when zero).
+	Now time.Time
 }
 
 // APIError is a TestState API error (ValidationException,
@@ -99,10 +123,29 @@ type APIError struct{ Code, Message string }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
+// API error codes.
+const (
+	CodeValidation        = "ValidationException"
+	CodeInvalidDefinition = "InvalidDefinition"
+	CodeInvalidInput      = "InvalidExecutionInput"
+)
+
+func validationError(msg string) *APIError { return &APIError{Code: CodeValidation, Message: msg} }
+
+// ErrUnsupported is wrapped by the errors Run returns for requests this
+// emulator cannot evaluate: JSONata states, and Task states without a mock
+// (they would call the real service).
+var ErrUnsupported = errors.New("not supported by the TestState emulator")
+
 // Run evaluates the request. The response is the TestState response:
 // status (SUCCEEDED, FAILED, RETRIABLE or CAUGHT_ERROR), output, error,
 // cause, nextState and inspectionData, with JSON documents as strings, as
-// AWS returns them. An API error is returned as *APIError.
+// AWS returns them. An API error is returned as *APIError; a request the
+// emulator cannot evaluate yields an error wrapping ErrUnsupported.
 func Run(ctx context.Context, req Request) (*jsonv.Object, error) {
-	return nil, &APIError{Code: "ValidationException", Message: "TestState is not implemented yet"}
+	p, err := prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	return p.run(ctx)
 }

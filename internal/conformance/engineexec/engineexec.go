@@ -15,6 +15,7 @@ import (
 	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/local"
+	"github.com/stepflow/stepflow/internal/teststate"
 )
 
 // Account and Region are the identity the executor's ARNs carry.
@@ -252,4 +253,4 @@ func InvalidInput(text string) (string, bool) {
 }
 
 // New returns an executor with the project's TestState evaluator.
-func New() *Executor { return &Executor{} }
+func New() *Executor { return &Executor{TestState: teststate.ConformanceFunc} }
