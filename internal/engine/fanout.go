@@ -51,7 +51,7 @@ func (e *Execution) execParallel(f *frame) {
 	e.record(f, ParallelStateStarted, true)
 	fan := &fanout{total: len(st.Branches), results: make([]any, len(st.Branches)), active: map[int]*frame{}}
 	f.fan = fan
-	f.status, f.phase = stWaiting, phaseWaiting
+	f.status = stWaiting
 	children := make([]*frame, len(st.Branches))
 	for i, br := range st.Branches {
 		c := &frame{parent: f, kind: frameBranch, sm: br, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
@@ -144,7 +144,7 @@ func (e *Execution) execMap(f *frame) {
 		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
 	f.fan = fan
-	f.status, f.phase = stWaiting, phaseWaiting
+	f.status = stWaiting
 	e.fill(f)
 	e.settle(f)
 }
@@ -436,7 +436,7 @@ func (e *Execution) settle(f *frame) {
 	} else {
 		e.record(f, ParallelSucceeded, false)
 	}
-	f.status, f.phase = stRunning, phaseStart
+	f.status = stRunning
 	e.finishResult(f, fan.results)
 }
 
@@ -457,7 +457,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 			}
 		}
 	}
-	f.status, f.phase = stRunning, phaseStart
+	f.status = stRunning
 	if e.retry(f, fe) {
 		return
 	}

@@ -25,14 +25,6 @@ const (
 	stDone                       // finished: output or failure set
 )
 
-// phase is where a state is in its life, for states that wait.
-type phase uint8
-
-const (
-	phaseStart   phase = iota // execute the state from the beginning
-	phaseWaiting              // waiting for the outside world or children
-)
-
 // frame is one thread of control: the execution itself, a Parallel branch or
 // a Map iteration. It runs one state at a time.
 type frame struct {
@@ -45,7 +37,6 @@ type frame struct {
 	lastID int64 // history linkage: id of the last event this frame published
 
 	status frameStatus
-	phase  phase
 
 	// The current state.
 	state      *asl.State
@@ -123,7 +114,7 @@ func (e *Execution) run(f *frame) {
 func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 	st := f.sm.States[name]
 	f.state, f.input, f.effective = st, input, nil
-	f.status, f.phase = stRunning, phaseStart
+	f.status = stRunning
 	f.attempts, f.retryCount = nil, 0
 	f.enteredAt = e.now
 	ev := e.record(f, enteredType(st.Type), true)
@@ -222,7 +213,7 @@ func (e *Execution) retry(f *frame, fe *failure.Error) bool {
 	delay := retryDelay(r, f.attempts[i], &e.rng)
 	f.attempts[i]++
 	f.retryCount++
-	f.status, f.phase = stWaiting, phaseWaiting
+	f.status = stWaiting
 	e.startTimer(e.nextID("retry-"), e.now.Add(delay), timerTarget{frame: f, kind: timerRetry})
 	return true
 }
@@ -266,7 +257,7 @@ func (e *Execution) timerFired(id string, t timerTarget) {
 	case timerWait:
 		e.waitDone(f)
 	case timerRetry:
-		f.status, f.phase = stRunning, phaseStart
+		f.status = stRunning
 	case timerTaskTimeout:
 		e.taskTimedOut(f, failure.Timeout)
 	case timerHeartbeat:

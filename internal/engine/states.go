@@ -131,7 +131,7 @@ func (e *Execution) execWait(f *frame) {
 		e.waitDone(f)
 		return
 	}
-	f.status, f.phase = stWaiting, phaseWaiting
+	f.status = stWaiting
 	e.startTimer(e.nextID("wait-"), until, timerTarget{frame: f, kind: timerWait})
 }
 

@@ -187,7 +187,7 @@ func (e *Execution) scheduleTask(f *frame, res *resource, params jsonv.Value, ti
 	}
 	e.tasks[t.id] = f
 	f.task = t
-	f.status, f.phase = stWaiting, phaseWaiting
+	f.status = stWaiting
 	e.commands = append(e.commands, ScheduleTask{
 		TaskID: t.id, StateName: st.Name, Resource: st.Resource, Parameters: params,
 		TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, TaskToken: token,
@@ -248,7 +248,7 @@ func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
 	t := e.endTask(f)
 	ev := t.res.record(e, f, stepSucceeded)
 	ev.kind, ev.Data = detailsTaskSucceeded, output
-	f.status, f.phase = stRunning, phaseStart
+	f.status = stRunning
 	e.finishResult(f, output)
 }
 
@@ -257,7 +257,7 @@ func (e *Execution) taskFailed(f *frame, step taskStep, name, cause string) {
 	ev := t.res.record(e, f, step)
 	ev.kind = detailsErrorCause
 	ev.setError(name, cause, true, cause != "")
-	f.status, f.phase = stRunning, phaseStart
+	f.status = stRunning
 	e.stateFailed(f, &failure.Error{Name: name, Cause: cause})
 }
 
