@@ -14,7 +14,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/asl"
@@ -184,6 +186,7 @@ const (
 type timerTarget struct {
 	frame *frame
 	kind  timerKind
+	at    time.Time
 }
 
 // Start begins an execution of sm with input at now, running it until it
@@ -261,6 +264,34 @@ func (e *Execution) Apply(in Input, now time.Time) error {
 	return nil
 }
 
+// PendingTimers returns the timers the execution waits for, ordered by due
+// time then id. After an execution is rebuilt by replaying its inputs, they
+// are what must be armed again.
+func (e *Execution) PendingTimers() []StartTimer {
+	out := make([]StartTimer, 0, len(e.timers))
+	for id, t := range e.timers {
+		out = append(out, StartTimer{TimerID: id, At: t.at})
+	}
+	slices.SortFunc(out, func(a, b StartTimer) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.TimerID, b.TimerID)
+	})
+	return out
+}
+
+// PendingTasks returns the tasks whose results the execution waits for,
+// ordered by task id, as they were scheduled.
+func (e *Execution) PendingTasks() []ScheduleTask {
+	out := make([]ScheduleTask, 0, len(e.tasks))
+	for _, f := range e.tasks {
+		out = append(out, f.task.cmd)
+	}
+	slices.SortFunc(out, func(a, b ScheduleTask) int { return strings.Compare(a.TaskID, b.TaskID) })
+	return out
+}
+
 // TakeCommands returns the commands produced since the last call.
 func (e *Execution) TakeCommands() []Command {
 	c := e.commands
@@ -334,6 +365,7 @@ func (e *Execution) startTimer(id string, at time.Time, t timerTarget) {
 	if e.timers == nil {
 		e.timers = map[string]timerTarget{}
 	}
+	t.at = at
 	e.timers[id] = t
 	e.commands = append(e.commands, StartTimer{TimerID: id, At: at})
 }

@@ -15,6 +15,7 @@ import (
 // pendingTask is a Task state's scheduled work.
 type pendingTask struct {
 	id             string
+	cmd            ScheduleTask // as it was issued
 	res            *resource
 	timeoutTimer   string
 	heartbeatTimer string
@@ -188,10 +189,11 @@ func (e *Execution) scheduleTask(f *frame, res *resource, params jsonv.Value, ti
 	e.tasks[t.id] = f
 	f.task = t
 	f.status = stWaiting
-	e.commands = append(e.commands, ScheduleTask{
+	t.cmd = ScheduleTask{
 		TaskID: t.id, StateName: st.Name, Resource: st.Resource, Parameters: params,
 		TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, TaskToken: token,
-	})
+	}
+	e.commands = append(e.commands, t.cmd)
 	if timeout > 0 {
 		t.timeoutTimer = e.nextID("timeout-")
 		e.startTimer(t.timeoutTimer, e.now.Add(time.Duration(timeout)*time.Second), timerTarget{frame: f, kind: timerTaskTimeout})
