@@ -39,6 +39,13 @@ const (
 // MaxPayloadSize is the largest input or output a state may carry (256 KiB).
 const MaxPayloadSize = 256 * 1024
 
+// MaxHistoryEvents is AWS's quota of history events per execution.
+const MaxHistoryEvents = 25_000
+
+// maxWaitSeconds is the longest wait, timeout or retry interval the engine
+// schedules: the largest Seconds the validator accepts.
+const maxWaitSeconds = 99_999_999
+
 // Info identifies an execution and its state machine; the context object
 // ($$) is built from it.
 type Info struct {
@@ -59,6 +66,9 @@ type Info struct {
 	// "maxConcurrency", "toleratedFailureCount" or
 	// "toleratedFailurePercentage". TestState's inspection data comes from it.
 	Inspect func(state, point string, v jsonv.Value)
+	// MaxHistoryEvents bounds the history; an execution that reaches it
+	// fails, as on AWS. 0 means AWS's 25,000.
+	MaxHistoryEvents int
 	// InputText is the execution input exactly as the caller sent it;
 	// ExecutionStarted records it verbatim. Empty means the encoded input.
 	InputText string

@@ -105,8 +105,22 @@ func (e *Execution) advance(f *frame) {
 // run executes f's states until f waits or finishes.
 func (e *Execution) run(f *frame) {
 	for f.status == stRunning && e.status == Running {
+		// One step records at most a few events, so stopping short of the
+		// quota by a margin leaves room for them and ExecutionFailed.
+		if len(e.log.events)+8 > e.maxEvents() {
+			e.endWith(Failed, ExecutionFailed, "executionFailedEventDetails", failure.Runtime,
+				"The execution reached the maximum number of history events ("+itoa(int64(e.maxEvents()))+").")
+			return
+		}
 		e.execute(f)
 	}
+}
+
+func (e *Execution) maxEvents() int {
+	if e.info.MaxHistoryEvents > 0 {
+		return e.info.MaxHistoryEvents
+	}
+	return MaxHistoryEvents
 }
 
 // enter records the entry into state name with input and makes f ready to

@@ -258,8 +258,10 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 		w.str("resourceType", x.ResType)
 		w.str("resource", x.Resource)
 	case detailsTaskSucceeded:
-		w.str("resourceType", x.ResType)
-		w.str("resource", x.Resource)
+		if e.res != nil {
+			w.str("resourceType", x.ResType)
+			w.str("resource", x.Resource)
+		}
 		w.jsonString("output", e.Data)
 		w.raw("outputDetails", `{"truncated":false}`)
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/asl"
@@ -110,7 +109,7 @@ func (e *Execution) execWait(f *frame) {
 		v, ok := asl.GetPath(en, st.SecondsPath)
 		n, isNum := v.(jsonv.Number)
 		secs, isInt := n.Int64()
-		if !ok || !isNum || !isInt || secs < 0 {
+		if !ok || !isNum || !isInt || secs < 0 || secs > maxWaitSeconds {
 			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime,
 				"The SecondsPath parameter does not reference an input value that is a valid non-negative integer: %s == %s", st.SecondsPath.String(), render(v, ok))))
 			return
@@ -228,8 +227,8 @@ func matchCatcher(cs []*asl.Catcher, name string) *asl.Catcher {
 }
 
 // errorMatches applies ErrorEquals: States.ALL matches every error except
-// States.Runtime and States.DataLimitExceeded; States.TaskFailed matches
-// every error but States.Timeout.
+// States.Runtime and States.DataLimitExceeded; States.TaskFailed is a
+// wildcard for every task error except States.Timeout.
 func errorMatches(list []string, name string) bool {
 	for _, want := range list {
 		switch {
@@ -240,7 +239,9 @@ func errorMatches(list []string, name string) bool {
 				return true
 			}
 		case want == failure.TaskFailed:
-			if name != failure.Timeout && !strings.HasPrefix(name, "States.") {
+			switch name {
+			case failure.Timeout, failure.Runtime, failure.DataLimitExceeded:
+			default:
 				return true
 			}
 		}
@@ -253,6 +254,9 @@ func retryDelay(r *asl.Retrier, n int64, rnd *rng) time.Duration {
 	secs := float64(r.IntervalSeconds) * math.Pow(r.BackoffRate, float64(n))
 	if r.MaxDelaySeconds > 0 && secs > float64(r.MaxDelaySeconds) {
 		secs = float64(r.MaxDelaySeconds)
+	}
+	if secs > maxWaitSeconds || math.IsNaN(secs) {
+		secs = maxWaitSeconds
 	}
 	if r.JitterStrategy == "FULL" {
 		secs = secs * float64(rnd.Uint64()>>11) / (1 << 53)

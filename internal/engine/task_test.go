@@ -33,7 +33,6 @@ func TestTask(t *testing.T) {
 		input    string
 		handlers map[string]local.Handler
 		want     outcome
-		bug      string // when set, the case documents a known bug and is skipped
 	}{
 		{name: "result is the output", resource: resInvoke, input: `{"b":1,"a":2}`,
 			want: outcome{output: `{"b":1,"a":2}`}},
@@ -80,9 +79,7 @@ func TestTask(t *testing.T) {
 			want:   outcome{status: engine.Failed, err: "States.Runtime", cause: "An error occurred while executing the state 'T' (entered at the event id #2). …"}},
 		{name: "Catch Assign", resource: resFail, input: `{}`,
 			fields: `"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error"},"ResultPath":null,"Next":"Read"}]`,
-			want:   outcome{output: `{"err":"Custom.Error"}`},
-			bug: "catchOrFail evaluates the catcher's Assign but never stores the variables (no f.setVars) and records them " +
-				"in TaskStateExited.assignedVariables unrendered (no assignedText): $err is undefined in the next state"},
+			want:   outcome{output: `{"err":"Custom.Error"}`}},
 		{name: "retries then succeeds", resource: resInvoke, input: `{"x":1}`,
 			handlers: map[string]local.Handler{resInvoke: flaky(2, "Transient")},
 			fields:   `"Retry":[{"ErrorEquals":["Transient"],"MaxAttempts":2}]`,
@@ -103,9 +100,6 @@ func TestTask(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			def := taskMachine(tt.resource, tt.fields)
 			if strings.Contains(tt.fields, `"Read"`) {
 				def = strings.TrimSuffix(def, "}}") + `,"Read":{"Type":"Pass","Parameters":{"err.$":"$err"},"End":true}}}`
@@ -127,7 +121,6 @@ func TestTaskEventDetails(t *testing.T) {
 	tests := []struct {
 		name     string
 		resource string
-		bug      string // when set, the test documents a known bug
 		events   []string
 		want     map[string]string // event type → its details object
 	}{
@@ -139,16 +132,12 @@ func TestTaskEventDetails(t *testing.T) {
 				"TaskSucceeded": `{"resourceType":"lambda","resource":"invoke","output":"{\"FunctionName\":\"f\"}","outputDetails":{"truncated":false}}`,
 			}},
 		{name: "legacy Lambda ARN", resource: resLambdaArn,
-			bug: "Lambda function events carry the Task* details shape: LambdaFunctionScheduled has resourceType/region/parameters instead of " +
-				"resource/input/inputDetails/timeoutInSeconds, and LambdaFunctionSucceeded writes empty \"resourceType\":\"\",\"resource\":\"\"",
 			events: []string{"ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded", "TaskStateExited", "ExecutionSucceeded"},
 			want: map[string]string{
 				"LambdaFunctionScheduled": `{"resource":"arn:aws:lambda:us-east-1:111111111111:function:echo","input":"{\"FunctionName\":\"f\"}","inputDetails":{"truncated":false},"timeoutInSeconds":30}`,
 				"LambdaFunctionSucceeded": `{"output":"{\"FunctionName\":\"f\"}","outputDetails":{"truncated":false}}`,
 			}},
 		{name: "activity", resource: resActivity,
-			bug: "Activity events carry the Task* details shape: ActivityScheduled has resourceType/region/parameters instead of " +
-				"resource/input/inputDetails/timeoutInSeconds/heartbeatInSeconds, and ActivitySucceeded writes empty \"resourceType\":\"\",\"resource\":\"\"",
 			events: []string{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"},
 			want: map[string]string{
 				"ActivityScheduled": `{"resource":"arn:aws:states:us-east-1:111111111111:activity:worker","input":"{\"FunctionName\":\"f\"}","inputDetails":{"truncated":false},"timeoutInSeconds":30,"heartbeatInSeconds":10}`,
@@ -158,9 +147,6 @@ func TestTaskEventDetails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			ex := run(t, taskMachine(tt.resource, `"Parameters":{"FunctionName":"f"},"TimeoutSeconds":30,"HeartbeatSeconds":10`), `{}`, nil)
 			check(t, ex, outcome{output: `{"FunctionName":"f"}`})
 			if got := types(ex); !equalStrings(got, tt.events) {
@@ -600,4 +586,50 @@ func TestApplyErrors(t *testing.T) {
 			t.Errorf("status = %s", ex.Status())
 		}
 	})
+}
+
+// TestTaskHeartbeatWithoutHeartbeatSeconds checks that a heartbeat for a
+// task with no HeartbeatSeconds is accepted and changes nothing.
+func TestTaskHeartbeatWithoutHeartbeatSeconds(t *testing.T) {
+	t.Parallel()
+	d := start(t, taskMachine(resActivity, ""), `{}`)
+	st := d.task()
+	n := len(d.ex.History())
+	d.apply(engine.TaskHeartbeatInput{TaskID: st.TaskID}, sec(1))
+	if len(d.cmds) != 0 || len(d.ex.History()) != n {
+		t.Errorf("heartbeat produced commands %#v or events:\n%s", d.cmds, historyText(d.ex))
+	}
+	d.apply(engine.TaskSucceededInput{TaskID: st.TaskID, Output: "ok"}, sec(2))
+	check(t, d.ex, outcome{output: `"ok"`})
+}
+
+// TestCatchAssignHistory checks that a catcher's Assign is recorded in the
+// state's exit event, each value as its JSON text.
+func TestCatchAssignHistory(t *testing.T) {
+	t.Parallel()
+	ex := run(t, taskMachine(resFail, `"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error","n":1},"ResultPath":null,"Next":"Caught"}]`), `{}`, nil)
+	check(t, ex, outcome{output: `{}`})
+	d := details(t, event(t, ex, "TaskStateExited", 0))
+	if got := field(d, "assignedVariables"); got != `{"err":"\"Custom.Error\"","n":"1"}` {
+		t.Errorf("assignedVariables = %s", got)
+	}
+}
+
+// TestRetryDelayOverflow checks that exponential backoff never produces a
+// retry timer earlier than the failure it follows.
+func TestRetryDelayOverflow(t *testing.T) {
+	t.Parallel()
+	d := start(t, taskMachine(resInvoke, `"Retry":[{"ErrorEquals":["E"],"IntervalSeconds":99999999,"BackoffRate":2,"MaxAttempts":10}]`), `{}`)
+	now := t0
+	for i := range 10 {
+		ts := failTask(t, d, now, "E")
+		if len(ts) != 1 {
+			t.Fatalf("failure %d: want a retry timer, got %#v", i+1, ts)
+		}
+		if ts[0].At.Before(now) {
+			t.Fatalf("retry %d at %v, before the failure at %v", i+1, ts[0].At, now)
+		}
+		now = ts[0].At
+		d.apply(engine.TimerFiredInput{TimerID: ts[0].TimerID}, now)
+	}
 }

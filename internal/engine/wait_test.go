@@ -138,3 +138,18 @@ func TestWaitSecondsPathVariable(t *testing.T) {
 	d.apply(engine.TimerFiredInput{TimerID: tm.TimerID}, tm.At)
 	check(t, d.ex, outcome{output: `{"x":1}`})
 }
+
+// TestWaitSecondsPathHuge checks a SecondsPath too large for a Go
+// time.Duration: the state must not end at once.
+func TestWaitSecondsPathHuge(t *testing.T) {
+	t.Parallel()
+	d := start(t, waitMachine(`"SecondsPath":"$.s"`), `{"s":10000000000}`)
+	if d.ex.Status() == engine.Succeeded {
+		t.Fatalf("the Wait ended at once:\n%s", historyText(d.ex))
+	}
+	for _, tm := range d.timers() {
+		if !tm.At.After(t0) {
+			t.Errorf("timer at %v, not after the start", tm.At)
+		}
+	}
+}
