@@ -1,0 +1,377 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/engine"
+	"github.com/stepflow/stepflow/internal/jsonv"
+	"github.com/stepflow/stepflow/internal/store"
+)
+
+// Errors the service maps to AWS error codes.
+var (
+	// ErrExecutionExists: an execution of that name exists with another
+	// input, or has ended (ExecutionAlreadyExists).
+	ErrExecutionExists = errors.New("execution already exists")
+	// ErrExecutionNotFound: no such execution (ExecutionDoesNotExist).
+	ErrExecutionNotFound = errors.New("execution does not exist")
+	// ErrNotRunning: the execution has ended.
+	ErrNotRunning = errors.New("execution is not running")
+	// ErrInvalidToken: the task token is malformed or unknown (InvalidToken).
+	ErrInvalidToken = errors.New("invalid task token")
+	// ErrTaskTimedOut: the task of that token has ended (TaskTimedOut).
+	ErrTaskTimedOut = errors.New("task timed out")
+)
+
+// StartRequest starts an execution of a resolved state machine.
+type StartRequest struct {
+	Arn             string // the execution ARN
+	Name            string
+	StateMachineArn string
+	VersionArn      string
+	AliasArn        string
+	Definition      string
+	RoleArn         string
+	Type            string
+	Input           string // "" means "{}"
+	TraceHeader     string
+}
+
+// StartExecution starts a STANDARD execution, or returns the existing one
+// when an execution of that name is running with the same input.
+func (r *Runner) StartExecution(ctx context.Context, req StartRequest) (store.Execution, error) {
+	if req.Input == "" {
+		req.Input = "{}"
+	}
+	if old, err := r.cfg.Store.GetExecution(ctx, req.Arn); err == nil {
+		if old.Status == "RUNNING" && old.Input == req.Input {
+			return old, nil
+		}
+		return store.Execution{}, ErrExecutionExists
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Execution{}, err
+	}
+	sm, err := r.machines.get(req.Definition)
+	if err != nil {
+		return store.Execution{}, err
+	}
+	input, err := jsonv.ParseString(req.Input)
+	if err != nil {
+		return store.Execution{}, fmt.Errorf("start execution: input: %w", err)
+	}
+	now := r.cfg.Now().UTC().Truncate(time.Millisecond)
+	rec := store.Execution{
+		Arn: req.Arn, StateMachineArn: req.StateMachineArn, VersionArn: req.VersionArn, AliasArn: req.AliasArn,
+		Name: req.Name, Type: firstNonEmpty(req.Type, "STANDARD"), Definition: req.Definition, RoleArn: req.RoleArn,
+		Status: "RUNNING", Input: req.Input, StartDate: now, Seed: seedOf(req.Arn, now), TraceHeader: req.TraceHeader,
+	}
+	lv := &live{rec: rec, tokens: map[string]string{}}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	r.mu.Lock()
+	if _, dup := r.lives[req.Arn]; dup {
+		r.mu.Unlock()
+		return store.Execution{}, ErrExecutionExists
+	}
+	r.lives[req.Arn] = lv
+	r.mu.Unlock()
+
+	lv.ex = engine.Start(sm, r.info(rec), input, now)
+	if err := r.commitStep(ctx, lv, nil, time.Time{}, true); err != nil {
+		r.mu.Lock()
+		delete(r.lives, req.Arn)
+		r.mu.Unlock()
+		if errors.Is(err, store.ErrExists) {
+			return r.StartExecution(ctx, req) // raced with an identical start
+		}
+		return store.Execution{}, err
+	}
+	return lv.rec, nil
+}
+
+// seedOf derives an execution's engine seed from its ARN and start time.
+func seedOf(arn string, t time.Time) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(arn); i++ {
+		h = (h ^ uint64(arn[i])) * 1099511628211
+	}
+	return h ^ uint64(t.UnixNano())
+}
+
+// StopExecution stops a running execution.
+func (r *Runner) StopExecution(ctx context.Context, arn, errName, cause string) (time.Time, error) {
+	lv, err := r.lookup(ctx, arn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	if err := r.applyLocked(ctx, lv, engine.StopInput{Error: errName, Cause: cause}); err != nil {
+		return time.Time{}, err
+	}
+	return lv.rec.StopDate, nil
+}
+
+// SendTaskSuccess completes the callback task of token with output.
+func (r *Runner) SendTaskSuccess(ctx context.Context, token string, output jsonv.Value) error {
+	return r.byToken(ctx, token, func(taskID string) engine.Input {
+		return engine.TaskSucceededInput{TaskID: taskID, Output: output}
+	})
+}
+
+// SendTaskFailure fails the callback task of token.
+func (r *Runner) SendTaskFailure(ctx context.Context, token, errName, cause string) error {
+	return r.byToken(ctx, token, func(taskID string) engine.Input {
+		return engine.TaskFailedInput{TaskID: taskID, Error: errName, Cause: cause}
+	})
+}
+
+// SendTaskHeartbeat records a heartbeat for the task of token.
+func (r *Runner) SendTaskHeartbeat(ctx context.Context, token string) error {
+	return r.byToken(ctx, token, func(taskID string) engine.Input {
+		return engine.TaskHeartbeatInput{TaskID: taskID}
+	})
+}
+
+func (r *Runner) byToken(ctx context.Context, token string, in func(taskID string) engine.Input) error {
+	if token == "" || len(token) > 1024 {
+		return ErrInvalidToken
+	}
+	t, err := r.cfg.Store.Token(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		// A token this runner issued but whose task has ended looks like
+		// the engine's; anything else is forged.
+		if isEngineToken(token) {
+			return ErrTaskTimedOut
+		}
+		return ErrInvalidToken
+	}
+	if err != nil {
+		return err
+	}
+	lv, err := r.lookup(ctx, t.ExecutionArn)
+	if errors.Is(err, ErrExecutionNotFound) || errors.Is(err, ErrNotRunning) {
+		return ErrTaskTimedOut
+	}
+	if err != nil {
+		return err
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	err = r.applyLocked(ctx, lv, in(t.TaskID))
+	if errors.Is(err, engine.ErrUnknownTarget) || errors.Is(err, ErrNotRunning) {
+		return ErrTaskTimedOut
+	}
+	return err
+}
+
+// isEngineToken reports whether s has the shape of an engine task token.
+func isEngineToken(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	return strings.Trim(s, "0123456789abcdefghijklmnopqrstuvwxyz") == ""
+}
+
+// lookup returns the live execution for arn.
+func (r *Runner) lookup(ctx context.Context, arn string) (*live, error) {
+	r.mu.Lock()
+	lv, ok := r.lives[arn]
+	r.mu.Unlock()
+	if ok && !lv.broken {
+		return lv, nil
+	}
+	rec, err := r.cfg.Store.GetExecution(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrExecutionNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status != "RUNNING" {
+		return nil, ErrNotRunning
+	}
+	// Running but not in memory (a failed commit dropped it): rebuild.
+	running, err := r.cfg.Store.Running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, re := range running {
+		if re.Execution.Arn == arn {
+			lv, err := r.rebuild(re)
+			if err != nil {
+				return nil, err
+			}
+			r.mu.Lock()
+			r.lives[arn] = lv
+			r.mu.Unlock()
+			return lv, nil
+		}
+	}
+	return nil, ErrNotRunning
+}
+
+// deliver feeds an input from a timer or a task handler.
+func (r *Runner) deliver(arn string, in engine.Input) {
+	ctx := r.ctx
+	lv, err := r.lookup(ctx, arn)
+	if err != nil {
+		return // the execution ended meanwhile
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	if err := r.applyLocked(ctx, lv, in); err != nil && !errors.Is(err, engine.ErrUnknownTarget) && !errors.Is(err, ErrNotRunning) {
+		r.log.Error("input_not_applied", "execution_arn", arn, "err", err)
+	}
+}
+
+// applyLocked feeds one input to a live execution and commits the step.
+// The caller holds lv.mu.
+func (r *Runner) applyLocked(ctx context.Context, lv *live, in engine.Input) error {
+	if lv.broken {
+		return ErrNotRunning
+	}
+	if lv.ex.Status() != engine.Running {
+		return ErrNotRunning
+	}
+	now := r.cfg.Now().UTC().Truncate(time.Millisecond)
+	if last := lv.lastTime(); now.Before(last) {
+		now = last // history never goes back in time
+	}
+	if err := lv.ex.Apply(in, now); err != nil {
+		return err
+	}
+	return r.commitStep(ctx, lv, in, now, false)
+}
+
+func (lv *live) lastTime() time.Time {
+	h := lv.ex.History()
+	if len(h) == 0 {
+		return time.Time{}
+	}
+	return h[len(h)-1].Timestamp
+}
+
+// commitStep commits what the engine did since the last commit (and the
+// input that caused it), then performs the side effects.
+func (r *Runner) commitStep(ctx context.Context, lv *live, in engine.Input, at time.Time, create bool) error {
+	ex := lv.ex
+	cmds := ex.TakeCommands()
+	hist := ex.History()
+	t := store.Transition{Create: create, HistoryFrom: lv.rec.HistoryLen}
+	for i := lv.rec.HistoryLen; i < int64(len(hist)); i++ {
+		t.Events = append(t.Events, store.Event{ID: hist[i].ID, JSON: hist[i].AppendJSON(nil)})
+	}
+	if in != nil {
+		kind, payload := encodeInput(in)
+		t.Inputs = []store.Input{{Seq: lv.seq + 1, At: at, Kind: kind, Payload: payload}}
+		if tf, ok := in.(engine.TimerFiredInput); ok {
+			t.RemoveTimers = append(t.RemoveTimers, tf.TimerID)
+		}
+	}
+	now := r.cfg.Now()
+	var dispatch []engine.ScheduleTask
+	var arm []store.Timer
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case engine.StartTimer:
+			st := store.Timer{ExecutionArn: lv.rec.Arn, TimerID: c.TimerID, Due: r.scaled(now, c.At)}
+			t.AddTimers = append(t.AddTimers, st)
+			arm = append(arm, st)
+		case engine.CancelTimer:
+			t.RemoveTimers = append(t.RemoveTimers, c.TimerID)
+		case engine.ScheduleTask:
+			if c.TaskToken != "" {
+				t.AddTokens = append(t.AddTokens, store.Token{
+					Token: c.TaskToken, ExecutionArn: lv.rec.Arn, TaskID: c.TaskID,
+					ActivityArn: activityArn(c.Resource), Input: jsonv.Marshal(c.Parameters),
+					Heartbeat: c.HeartbeatSeconds, Created: now,
+				})
+			}
+			dispatch = append(dispatch, c)
+		}
+	}
+	// Tokens of tasks that are no longer pending leave the store.
+	pending := map[string]bool{}
+	for _, p := range ex.PendingTasks() {
+		pending[p.TaskID] = true
+	}
+	for id, tok := range lv.tokens {
+		if !pending[id] {
+			t.RemoveTokens = append(t.RemoveTokens, tok)
+		}
+	}
+	rec := lv.rec
+	rec.HistoryLen = int64(len(hist))
+	rec.Status = string(ex.Status())
+	if ex.Status() != engine.Running {
+		rec.StopDate = hist[len(hist)-1].Timestamp
+		switch ex.Status() {
+		case engine.Succeeded:
+			rec.Output, rec.HasOutput = jsonv.Marshal(ex.Output()), true
+		default:
+			rec.Error, rec.Cause = ex.Error()
+		}
+	}
+	t.Execution = rec
+	if err := r.commit(ctx, t); err != nil {
+		lv.broken = true
+		r.mu.Lock()
+		if r.lives[rec.Arn] == lv {
+			delete(r.lives, rec.Arn)
+		}
+		r.mu.Unlock()
+		return err
+	}
+	lv.rec = rec
+	if in != nil {
+		lv.seq++
+	}
+	for _, tok := range t.RemoveTokens {
+		for id, v := range lv.tokens {
+			if v == tok {
+				delete(lv.tokens, id)
+			}
+		}
+	}
+	for _, tk := range t.AddTokens {
+		lv.tokens[tk.TaskID] = tk.Token
+	}
+	for _, c := range cmds {
+		if c, ok := c.(engine.CancelTimer); ok {
+			r.timers.remove(lv.rec.Arn, c.TimerID)
+		}
+	}
+	for _, st := range arm {
+		r.timers.add(st.ExecutionArn, st.TimerID, st.Due)
+	}
+	for _, c := range dispatch {
+		r.dispatch(lv.rec.Arn, c)
+	}
+	if ex.Status() != engine.Running {
+		r.mu.Lock()
+		delete(r.lives, rec.Arn)
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// scaled returns when a timer due at due fires under the time scale.
+func (r *Runner) scaled(now, due time.Time) time.Time {
+	if r.cfg.TimeScale == 1 {
+		return due
+	}
+	return now.Add(time.Duration(float64(due.Sub(now)) / r.cfg.TimeScale))
+}
+
+// activityArn returns the activity ARN a resource names, if it is one.
+func activityArn(resource string) string {
+	if strings.HasPrefix(resource, "arn:") && strings.Contains(resource, ":activity:") {
+		return resource
+	}
+	return ""
+}

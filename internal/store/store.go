@@ -1,0 +1,228 @@
+// Package store is Stepflow's durable state: state machines, their versions
+// and aliases, activities, executions with their history, and what a running
+// execution waits for. The runner commits each transition of an execution
+// in one transaction (Store.Commit); after a crash it rebuilds running
+// executions by replaying their logged inputs (Store.Running).
+//
+// Implementations: sqlite (the default, one file in the data folder) and a
+// shared conformance suite in storetest that every implementation passes.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors callers branch on.
+var (
+	// ErrNotFound: the named resource does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a resource with that name (or ARN) already exists.
+	ErrExists = errors.New("already exists")
+)
+
+// ConflictError is returned by Commit when an execution's stored history
+// length is not the one the transition expects: another writer got there
+// first, so the caller's view is stale. Nothing was written.
+type ConflictError struct {
+	ExecutionArn string
+	Want, Have   int64
+}
+
+func (e *ConflictError) Error() string {
+	return "store: history of " + e.ExecutionArn + " changed concurrently"
+}
+
+// Tag is a resource tag.
+type Tag struct{ Key, Value string }
+
+// StateMachine is a state machine's latest revision.
+type StateMachine struct {
+	Arn          string
+	Name         string
+	Type         string // STANDARD or EXPRESS
+	Definition   string
+	RoleArn      string
+	Description  string
+	RevisionID   string
+	Status       string // ACTIVE or DELETING
+	CreationDate time.Time
+	UpdateDate   time.Time
+	// Configuration holds the rest of the API shape as JSON text
+	// (loggingConfiguration, tracingConfiguration, encryptionConfiguration).
+	Configuration string
+}
+
+// Version is a published, immutable state machine version; its ARN is the
+// state machine ARN with ":N".
+type Version struct {
+	Arn             string
+	StateMachineArn string
+	Number          int64
+	Definition      string
+	RoleArn         string
+	Description     string
+	RevisionID      string
+	CreationDate    time.Time
+	Configuration   string
+}
+
+// Alias routes executions to one or two versions; Routing is the
+// routingConfiguration JSON text.
+type Alias struct {
+	Arn             string
+	StateMachineArn string
+	Name            string
+	Description     string
+	Routing         string
+	CreationDate    time.Time
+	UpdateDate      time.Time
+}
+
+// Activity is an activity resource.
+type Activity struct {
+	Arn          string
+	Name         string
+	CreationDate time.Time
+}
+
+// Execution is one execution's summary, as DescribeExecution shows it.
+type Execution struct {
+	Arn             string
+	StateMachineArn string // the state machine (not version) ARN
+	VersionArn      string // set when started through a version or alias
+	AliasArn        string // set when started through an alias
+	MapRunArn       string // set for a distributed Map's child execution
+	Name            string
+	Type            string // STANDARD or EXPRESS
+	Definition      string // the definition it runs (versions are immutable; the latest may change)
+	RoleArn         string
+	Status          string // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE
+	Input           string // exactly as sent
+	Output          string // set when SUCCEEDED
+	HasOutput       bool
+	Error           string
+	Cause           string
+	StartDate       time.Time
+	StopDate        time.Time // zero while running
+	RedriveCount    int
+	RedriveDate     time.Time
+	Seed            uint64 // the engine seed: replay needs it
+	TraceHeader     string
+	HistoryLen      int64 // events stored
+}
+
+// Input is one input fed to a running execution's engine, logged so the
+// execution can be rebuilt by replay: Seq counts from 1 per execution; Kind
+// and Payload are the runner's encoding of the engine input.
+type Input struct {
+	Seq     int64
+	At      time.Time
+	Kind    string
+	Payload []byte
+}
+
+// Event is one history event as GetExecutionHistory returns it (JSON).
+type Event struct {
+	ID   int64
+	JSON []byte
+}
+
+// Timer is something an execution waits for until Due.
+type Timer struct {
+	ExecutionArn string
+	TimerID      string
+	Due          time.Time
+}
+
+// Token maps a task token to the task that waits for it.
+type Token struct {
+	Token        string
+	ExecutionArn string
+	TaskID       string
+	ActivityArn  string // set for activity tasks
+	Input        string // the task input, for GetActivityTask
+	Heartbeat    int64  // seconds; 0 none
+	Created      time.Time
+	Leased       bool // an activity worker took it (GetActivityTask)
+}
+
+// Transition is what one step of one execution changes, committed
+// atomically: the execution row, its logged input, its new history events,
+// and the timers and tokens it starts or ends.
+type Transition struct {
+	// Execution is the new summary. With Create, it is inserted (ErrExists
+	// if the ARN is taken); otherwise it replaces the stored one.
+	Execution Execution
+	Create    bool
+	// HistoryFrom is the stored history length the transition builds on;
+	// Commit fails with *ConflictError when it differs.
+	HistoryFrom  int64
+	Inputs       []Input
+	Events       []Event // ids HistoryFrom+1, HistoryFrom+2, …
+	AddTimers    []Timer
+	RemoveTimers []string // timer ids of this execution
+	AddTokens    []Token
+	RemoveTokens []string
+}
+
+// ListExecutionsFilter selects executions. Empty fields match all.
+type ListExecutionsFilter struct {
+	StateMachineArn string // the machine, a version ARN or an alias ARN
+	MapRunArn       string
+	Status          string
+	Limit           int    // 0: 100
+	After           string // paging cursor from the previous page
+}
+
+// RunningExecution is a RUNNING execution with what replay needs.
+type RunningExecution struct {
+	Execution Execution
+	Inputs    []Input
+}
+
+// Store is the durable state. Implementations are safe for concurrent use.
+type Store interface {
+	// State machines, versions, aliases, activities, tags. Create returns
+	// ErrExists when the name is taken; Get/Update/Delete return ErrNotFound.
+	CreateStateMachine(ctx context.Context, sm StateMachine, tags []Tag) error
+	GetStateMachine(ctx context.Context, arn string) (StateMachine, error)
+	UpdateStateMachine(ctx context.Context, sm StateMachine) error
+	DeleteStateMachine(ctx context.Context, arn string) error
+	ListStateMachines(ctx context.Context, limit int, after string) ([]StateMachine, string, error)
+
+	PublishVersion(ctx context.Context, v Version) (Version, error) // assigns Number
+	GetVersion(ctx context.Context, arn string) (Version, error)
+	ListVersions(ctx context.Context, stateMachineArn string, limit int, after string) ([]Version, string, error)
+	DeleteVersion(ctx context.Context, arn string) error
+
+	CreateAlias(ctx context.Context, a Alias) error
+	GetAlias(ctx context.Context, arn string) (Alias, error)
+	UpdateAlias(ctx context.Context, a Alias) error
+	DeleteAlias(ctx context.Context, arn string) error
+	ListAliases(ctx context.Context, stateMachineArn string, limit int, after string) ([]Alias, string, error)
+
+	CreateActivity(ctx context.Context, a Activity, tags []Tag) error
+	GetActivity(ctx context.Context, arn string) (Activity, error)
+	DeleteActivity(ctx context.Context, arn string) error
+	ListActivities(ctx context.Context, limit int, after string) ([]Activity, string, error)
+
+	TagResource(ctx context.Context, arn string, tags []Tag) error
+	UntagResource(ctx context.Context, arn string, keys []string) error
+	ListTags(ctx context.Context, arn string) ([]Tag, error)
+
+	// Executions.
+	Commit(ctx context.Context, batch []Transition) error // all or nothing, one transaction
+	GetExecution(ctx context.Context, arn string) (Execution, error)
+	ListExecutions(ctx context.Context, f ListExecutionsFilter) ([]Execution, string, error)
+	History(ctx context.Context, executionArn string, fromID int64, limit int, reverse bool) ([]Event, error)
+	Running(ctx context.Context) ([]RunningExecution, error)
+	Timers(ctx context.Context) ([]Timer, error)
+	Token(ctx context.Context, token string) (Token, error)
+	// LeaseActivityTask marks the oldest unleased token of an activity as
+	// leased and returns it; ErrNotFound when there is none.
+	LeaseActivityTask(ctx context.Context, activityArn string) (Token, error)
+
+	Close() error
+}
