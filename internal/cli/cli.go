@@ -19,6 +19,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve the Step Functions API on an embedded SQLite store", runServe},
 		{"run", "run a state machine definition in memory and print its output", runRun},
 		{"validate", "validate a definition the way ValidateStateMachineDefinition does", runValidate},
 		{"conformance", "run the AWS-recorded conformance cases and print the pass table", runConformance},

@@ -20,6 +20,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrExists: a resource with that name (or ARN) already exists.
 	ErrExists = errors.New("already exists")
+	// ErrInvalidCursor: a paging cursor (after) that no list call returned.
+	ErrInvalidCursor = errors.New("invalid paging cursor")
 )
 
 // ConflictError is returned by Commit when an execution's stored history
@@ -153,17 +155,26 @@ type Token struct {
 // and the timers and tokens it starts or ends.
 type Transition struct {
 	// Execution is the new summary. With Create, it is inserted (ErrExists
-	// if the ARN is taken); otherwise it replaces the stored one.
+	// if the ARN is taken); otherwise it replaces the stored one's changing
+	// fields (Status, Output, HasOutput, Error, Cause, StopDate,
+	// RedriveCount, RedriveDate, TraceHeader) and ErrNotFound if it is
+	// missing. The fields fixed at start (ARNs, Name, Type, Definition,
+	// RoleArn, Input, StartDate, Seed) keep their stored values. HistoryLen
+	// is ignored: the store sets it to HistoryFrom+len(Events).
 	Execution Execution
 	Create    bool
-	// HistoryFrom is the stored history length the transition builds on;
-	// Commit fails with *ConflictError when it differs.
-	HistoryFrom  int64
-	Inputs       []Input
-	Events       []Event // ids HistoryFrom+1, HistoryFrom+2, …
+	// HistoryFrom is the stored history length the transition builds on
+	// (0 with Create); Commit fails with *ConflictError when it differs.
+	HistoryFrom int64
+	Inputs      []Input
+	Events      []Event // ids HistoryFrom+1, HistoryFrom+2, …
+	// Timers and tokens: removals apply before additions, transition by
+	// transition, so a transition may re-arm a timer it removes. Adding a
+	// timer id that exists moves its Due; removing a missing one is no
+	// error. A timer's or token's empty ExecutionArn means this execution.
 	AddTimers    []Timer
 	RemoveTimers []string // timer ids of this execution
-	AddTokens    []Token
+	AddTokens    []Token  // ErrExists if a token is taken
 	RemoveTokens []string
 }
 
@@ -175,6 +186,15 @@ type ListExecutionsFilter struct {
 	Limit           int    // 0: 100
 	After           string // paging cursor from the previous page
 }
+
+// List calls return at most limit items (0: 100) and the cursor of the next
+// page, empty on the last one; after is "" for the first page, otherwise a
+// cursor a list call of the same kind returned (ErrInvalidCursor if not).
+// Rows added meanwhile never cause a duplicate or a gap. Orders: state
+// machines, aliases and activities by creation date; versions newest first
+// (descending Number); executions newest first (StartDate, then ARN, both
+// descending). ListExecutions items carry the summary only: Definition,
+// Input and Output are empty (GetExecution has them).
 
 // RunningExecution is a RUNNING execution with what replay needs.
 type RunningExecution struct {
@@ -192,7 +212,11 @@ type Store interface {
 	DeleteStateMachine(ctx context.Context, arn string) error
 	ListStateMachines(ctx context.Context, limit int, after string) ([]StateMachine, string, error)
 
-	PublishVersion(ctx context.Context, v Version) (Version, error) // assigns Number
+	// PublishVersion assigns Number (1, 2, … per state machine, never
+	// reused while the state machine exists) and Arn; ErrNotFound if the
+	// state machine does not exist. DeleteStateMachine deletes its
+	// versions, aliases and tags; its executions stay.
+	PublishVersion(ctx context.Context, v Version) (Version, error)
 	GetVersion(ctx context.Context, arn string) (Version, error)
 	ListVersions(ctx context.Context, stateMachineArn string, limit int, after string) ([]Version, string, error)
 	DeleteVersion(ctx context.Context, arn string) error
@@ -208,6 +232,9 @@ type Store interface {
 	DeleteActivity(ctx context.Context, arn string) error
 	ListActivities(ctx context.Context, limit int, after string) ([]Activity, string, error)
 
+	// Tags belong to state machines and activities (ErrNotFound for any
+	// other ARN). TagResource overwrites values by key; UntagResource
+	// ignores missing keys; ListTags returns them in the order first added.
 	TagResource(ctx context.Context, arn string, tags []Tag) error
 	UntagResource(ctx context.Context, arn string, keys []string) error
 	ListTags(ctx context.Context, arn string) ([]Tag, error)
@@ -216,8 +243,15 @@ type Store interface {
 	Commit(ctx context.Context, batch []Transition) error // all or nothing, one transaction
 	GetExecution(ctx context.Context, arn string) (Execution, error)
 	ListExecutions(ctx context.Context, f ListExecutionsFilter) ([]Execution, string, error)
+	// History returns up to limit events (limit <= 0: all) after fromID:
+	// ids > fromID ascending, or with reverse ids < fromID descending
+	// (fromID 0: from the last event). The last id returned is the next
+	// page's fromID. ErrNotFound if the execution does not exist.
 	History(ctx context.Context, executionArn string, fromID int64, limit int, reverse bool) ([]Event, error)
+	// Running returns the RUNNING executions, each with its inputs in Seq
+	// order.
 	Running(ctx context.Context) ([]RunningExecution, error)
+	// Timers returns every timer, by Due.
 	Timers(ctx context.Context) ([]Timer, error)
 	Token(ctx context.Context, token string) (Token, error)
 	// LeaseActivityTask marks the oldest unleased token of an activity as

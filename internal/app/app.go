@@ -1,0 +1,191 @@
+// Package app is the composition root: it opens the store, starts the
+// runner and serves every emulated AWS service on one HTTP listener.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/runner"
+	"github.com/stepflow/stepflow/internal/services/sfn"
+	"github.com/stepflow/stepflow/internal/store/sqlite"
+)
+
+// Config configures a server. Defaults are applied by Validate.
+type Config struct {
+	// Listen is the address to serve on. ["127.0.0.1:8083"]
+	Listen string
+	// DataDir holds the SQLite database. [$XDG_DATA_HOME/stepflow or ~/.local/share/stepflow]
+	DataDir string
+	// Credentials maps access key ids to secret keys. When empty, requests
+	// are not authenticated, which is allowed only on a loopback address
+	// unless Insecure is set.
+	Credentials map[string]string
+	Insecure    bool
+	Account     string  // ["111111111111"]
+	Region      string  // ["us-east-1"]
+	TimeScale   float64 // divides every timer [1]
+	// Relaxed lifts the payload and history limits for self-hosting.
+	Relaxed bool
+	// NoSync turns off fsync at commit (benchmarks and tests only: a
+	// commit may then be lost with the machine, not with the process).
+	NoSync bool
+	Logger *slog.Logger // [discard]
+}
+
+// Validate applies defaults and checks the configuration.
+func (c *Config) Validate() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8083"
+	}
+	if c.DataDir == "" {
+		dir, err := DefaultDataDir()
+		if err != nil {
+			return err
+		}
+		c.DataDir = dir
+	}
+	if c.Account == "" {
+		c.Account = "111111111111"
+	}
+	if len(c.Account) != 12 || strings.Trim(c.Account, "0123456789") != "" {
+		return fmt.Errorf("account id %q must be 12 digits", c.Account)
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.TimeScale <= 0 {
+		c.TimeScale = 1
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(c.Credentials) == 0 && !c.Insecure && !isLoopback(c.Listen) {
+		return fmt.Errorf("listening on %s without credentials would let anyone on the network run workflows: pass --credentials ACCESS:SECRET, or --insecure to allow it", c.Listen)
+	}
+	return nil
+}
+
+// DefaultDataDir is the per-user data folder.
+func DefaultDataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "stepflow"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find a data folder: %w (pass --data DIR)", err)
+	}
+	return filepath.Join(home, ".local", "share", "stepflow"), nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Server is a running Stepflow server.
+type Server struct {
+	cfg    Config
+	db     *sqlite.DB
+	runner *runner.Runner
+	http   *http.Server
+	ln     net.Listener
+}
+
+// Start opens the store, recovers running executions and starts listening.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	opts := sqlite.Options{}
+	if cfg.NoSync {
+		opts.Synchronous = "NORMAL"
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "stepflow.db"), opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s := &Server{cfg: cfg, db: db}
+	s.runner, err = runner.New(runner.Config{
+		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale,
+		Account: cfg.Account, Region: cfg.Region,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.runner.Start(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc, err := sfn.New(sfn.Config{Store: db, Runner: s.runner, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		s.runner.Stop()
+		db.Close()
+		return nil, err
+	}
+	var auth awsproto.Authenticator
+	if len(cfg.Credentials) > 0 {
+		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) { s, ok := cfg.Credentials[k]; return s, ok }}
+		auth = v.Verify
+	}
+	sfnHandler, err := awsproto.NewJSONHandler(awsproto.JSONConfig{Service: "sfn", Handle: svc.Handle, Authenticate: auth})
+	if err != nil {
+		s.runner.Stop()
+		db.Close()
+		return nil, err
+	}
+	router := &awsproto.Router{}
+	router.HandleTarget(sfnHandler.TargetPrefix(), sfnHandler)
+
+	s.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		s.runner.Stop()
+		db.Close()
+		return nil, fmt.Errorf("listen on %s: %w (is another stepflow running? pass --listen)", cfg.Listen, err)
+	}
+	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cfg.Logger.Error("serve_failed", "err", err)
+		}
+	}()
+	cfg.Logger.Info("serving", "address", s.Addr(), "data", cfg.DataDir, "region", cfg.Region, "account", cfg.Account)
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the endpoint URL clients use.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Shutdown stops accepting requests, waits for those in flight (up to
+// ctx), stops the runner and closes the store, like http.Server.Shutdown.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	s.runner.Stop()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations brings an empty database to the current schema, one step per
+// entry: the database's schema_version is the number of steps applied.
+// Append new steps; never edit a released one.
+//
+// Times are INTEGER Unix nanoseconds (0: none). Columns are NOT NULL with
+// empty defaults, so scans need no NULL handling. Large values that never
+// change after an execution starts (definition, input) live apart from the
+// execution row, which every transition rewrites.
+var migrations = []string{
+	// 1: the initial schema.
+	`
+CREATE TABLE state_machines (
+	arn           TEXT PRIMARY KEY,
+	name          TEXT NOT NULL,
+	type          TEXT NOT NULL,
+	role_arn      TEXT NOT NULL,
+	description   TEXT NOT NULL,
+	revision_id   TEXT NOT NULL,
+	status        TEXT NOT NULL,
+	creation_date INTEGER NOT NULL,
+	update_date   INTEGER NOT NULL,
+	next_version  INTEGER NOT NULL DEFAULT 1,
+	configuration TEXT NOT NULL,
+	definition    TEXT NOT NULL
+);
+CREATE INDEX state_machines_by_creation ON state_machines (creation_date, arn);
+
+CREATE TABLE versions (
+	arn               TEXT PRIMARY KEY,
+	state_machine_arn TEXT NOT NULL REFERENCES state_machines (arn) ON DELETE CASCADE,
+	number            INTEGER NOT NULL,
+	role_arn          TEXT NOT NULL,
+	description       TEXT NOT NULL,
+	revision_id       TEXT NOT NULL,
+	creation_date     INTEGER NOT NULL,
+	configuration     TEXT NOT NULL,
+	definition        TEXT NOT NULL,
+	UNIQUE (state_machine_arn, number)
+);
+
+CREATE TABLE aliases (
+	arn               TEXT PRIMARY KEY,
+	state_machine_arn TEXT NOT NULL REFERENCES state_machines (arn) ON DELETE CASCADE,
+	name              TEXT NOT NULL,
+	description       TEXT NOT NULL,
+	routing           TEXT NOT NULL,
+	creation_date     INTEGER NOT NULL,
+	update_date       INTEGER NOT NULL
+);
+CREATE INDEX aliases_by_machine ON aliases (state_machine_arn, creation_date, arn);
+
+CREATE TABLE activities (
+	arn           TEXT PRIMARY KEY,
+	name          TEXT NOT NULL,
+	creation_date INTEGER NOT NULL
+);
+CREATE INDEX activities_by_creation ON activities (creation_date, arn);
+
+CREATE TABLE tags (
+	resource_arn TEXT NOT NULL,
+	key          TEXT NOT NULL,
+	value        TEXT NOT NULL,
+	UNIQUE (resource_arn, key)
+);
+
+CREATE TABLE executions (
+	arn               TEXT PRIMARY KEY,
+	state_machine_arn TEXT NOT NULL,
+	version_arn       TEXT NOT NULL,
+	alias_arn         TEXT NOT NULL,
+	map_run_arn       TEXT NOT NULL,
+	name              TEXT NOT NULL,
+	type              TEXT NOT NULL,
+	role_arn          TEXT NOT NULL,
+	status            TEXT NOT NULL,
+	start_date        INTEGER NOT NULL,
+	stop_date         INTEGER NOT NULL,
+	redrive_count     INTEGER NOT NULL,
+	redrive_date      INTEGER NOT NULL,
+	seed              INTEGER NOT NULL,
+	history_len       INTEGER NOT NULL,
+	has_output        INTEGER NOT NULL,
+	trace_header      TEXT NOT NULL,
+	error             TEXT NOT NULL,
+	cause             TEXT NOT NULL,
+	output            TEXT NOT NULL
+);
+CREATE INDEX executions_by_start ON executions (start_date, arn);
+CREATE INDEX executions_by_machine ON executions (state_machine_arn, start_date, arn);
+CREATE INDEX executions_by_version ON executions (version_arn, start_date, arn) WHERE version_arn <> '';
+CREATE INDEX executions_by_alias ON executions (alias_arn, start_date, arn) WHERE alias_arn <> '';
+CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date, arn) WHERE map_run_arn <> '';
+CREATE INDEX executions_running ON executions (arn) WHERE status = 'RUNNING';
+
+CREATE TABLE execution_bodies (
+	arn        TEXT PRIMARY KEY,
+	definition TEXT NOT NULL,
+	input      TEXT NOT NULL
+);
+
+CREATE TABLE inputs (
+	execution_arn TEXT NOT NULL,
+	seq           INTEGER NOT NULL,
+	at            INTEGER NOT NULL,
+	kind          TEXT NOT NULL,
+	payload       BLOB NOT NULL,
+	PRIMARY KEY (execution_arn, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE history (
+	execution_arn TEXT NOT NULL,
+	id            INTEGER NOT NULL,
+	json          BLOB NOT NULL,
+	PRIMARY KEY (execution_arn, id)
+) WITHOUT ROWID;
+
+CREATE TABLE timers (
+	execution_arn TEXT NOT NULL,
+	timer_id      TEXT NOT NULL,
+	due           INTEGER NOT NULL,
+	PRIMARY KEY (execution_arn, timer_id)
+) WITHOUT ROWID;
+
+CREATE TABLE tokens (
+	token         TEXT NOT NULL UNIQUE,
+	execution_arn TEXT NOT NULL,
+	task_id       TEXT NOT NULL,
+	activity_arn  TEXT NOT NULL,
+	heartbeat     INTEGER NOT NULL,
+	created       INTEGER NOT NULL,
+	leased        INTEGER NOT NULL,
+	input         TEXT NOT NULL
+);
+CREATE INDEX tokens_unleased ON tokens (activity_arn, created) WHERE leased = 0 AND activity_arn <> '';
+`,
+}
+
+// migrate applies the migrations the database lacks, all in one
+// transaction, and fails on a database newer than this code.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	var have int
+	switch err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&have); err {
+	case nil:
+	case sql.ErrNoRows:
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return fmt.Errorf("migrate schema: %w", err)
+		}
+	default:
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("migrate schema: database version %d is newer than this program's %d", have, len(migrations))
+	}
+	if have == len(migrations) {
+		return nil
+	}
+	for i := have; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
