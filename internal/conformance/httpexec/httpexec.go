@@ -1,0 +1,232 @@
+// Package httpexec runs conformance cases through the Step Functions API of
+// a running Stepflow server: CreateStateMachine, StartExecution,
+// DescribeExecution and GetExecutionHistory, ValidateStateMachineDefinition
+// and TestState, over HTTP in the awsJson1_0 protocol, so the pass table
+// measures the service as clients see it.
+package httpexec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/stepflow/stepflow/internal/conformance"
+	"github.com/stepflow/stepflow/internal/jsonv"
+)
+
+// Executor implements conformance.Executor against a server at Endpoint.
+type Executor struct {
+	Endpoint string // e.g. http://127.0.0.1:8083
+	Client   *http.Client
+	RoleArn  string // ["arn:aws:iam::111111111111:role/stepflow-conformance-role"]
+	seq      atomic.Int64
+}
+
+var _ conformance.Executor = (*Executor)(nil)
+
+// apiError is an AWS error answer.
+type apiError struct {
+	Code, Message string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+// call posts one action and decodes the JSON answer.
+func (x *Executor) call(ctx context.Context, action string, req any) (*jsonv.Object, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Endpoint+"/", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	hr.Header.Set("X-Amz-Target", "AWSStepFunctions."+action)
+	client := x.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", action, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", action, err)
+	}
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: answer is not JSON: %w", action, err)
+	}
+	o, _ := v.(*jsonv.Object)
+	if o == nil {
+		return nil, fmt.Errorf("%s: answer is not an object", action)
+	}
+	if resp.StatusCode != http.StatusOK {
+		typ, _ := o.Get("__type")
+		msg, ok := o.Get("message")
+		if !ok {
+			msg, _ = o.Get("Message")
+		}
+		code, _ := typ.(string)
+		if i := strings.LastIndexByte(code, '#'); i >= 0 {
+			code = code[i+1:]
+		}
+		m, _ := msg.(string)
+		return nil, &apiError{Code: code, Message: m}
+	}
+	return o, nil
+}
+
+func str(o *jsonv.Object, k string) string {
+	v, _ := o.Get(k)
+	s, _ := v.(string)
+	return s
+}
+
+// Run runs one case over HTTP.
+func (x *Executor) Run(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
+	if c.JSONata() {
+		return nil, fmt.Errorf("JSONata query language: %w", conformance.ErrUnsupported)
+	}
+	switch c.Kind {
+	case conformance.KindExecution, conformance.KindExecutionOutput, conformance.KindStartExecutionError:
+		return x.execution(ctx, c)
+	case conformance.KindValidateDefinition:
+		typ, _ := c.RequestString("type")
+		req := map[string]any{"definition": c.Definition}
+		if typ != "" {
+			req["type"] = typ
+		}
+		return errorAsResponse(x.call(ctx, "ValidateStateMachineDefinition", req))
+	case conformance.KindCreateStateMachineError:
+		_, err := x.create(ctx, c)
+		return errorAsResponse(nil, err)
+	}
+	return nil, fmt.Errorf("kind %s over HTTP: %w", c.Kind, conformance.ErrUnsupported)
+}
+
+// errorAsResponse turns an API error into the case's error shape.
+func errorAsResponse(o *jsonv.Object, err error) (jsonv.Value, error) {
+	if ae, ok := err.(*apiError); ok {
+		return conformance.ErrorResponse(ae.Code, ae.Message), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (x *Executor) create(ctx context.Context, c *conformance.Case) (*jsonv.Object, error) {
+	role := x.RoleArn
+	if role == "" {
+		role = "arn:aws:iam::111111111111:role/stepflow-conformance-role"
+	}
+	typ := c.StateMachineType
+	if t, ok := c.RequestString("type"); ok && typ == "" {
+		typ = t
+	}
+	req := map[string]any{
+		"name":       "StepflowMachine" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(x.seq.Add(1), 36),
+		"definition": c.Definition,
+		"roleArn":    role,
+	}
+	if typ != "" {
+		req["type"] = typ
+	}
+	if d, ok := c.RequestString("versionDescription"); ok {
+		req["versionDescription"] = d
+	}
+	return x.call(ctx, "CreateStateMachine", req)
+}
+
+func (x *Executor) execution(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
+	sm, err := x.create(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("create state machine: %w", err)
+	}
+	req := map[string]any{
+		"stateMachineArn": str(sm, "stateMachineArn"),
+		"name":            "StepflowExecution" + strconv.FormatInt(x.seq.Add(1), 36),
+	}
+	if c.Input != nil {
+		req["input"] = *c.Input
+	}
+	started, err := x.call(ctx, "StartExecution", req)
+	if c.Kind == conformance.KindStartExecutionError {
+		return errorAsResponse(started, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start execution: %w", err)
+	}
+	arn := str(started, "executionArn")
+	var desc *jsonv.Object
+	for {
+		desc, err = x.call(ctx, "DescribeExecution", map[string]any{"executionArn": arn})
+		if err != nil {
+			return nil, err
+		}
+		if str(desc, "status") != "RUNNING" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	var events []any
+	token := ""
+	for {
+		req := map[string]any{"executionArn": arn, "maxResults": 1000}
+		if token != "" {
+			req["nextToken"] = token
+		}
+		page, err := x.call(ctx, "GetExecutionHistory", req)
+		if err != nil {
+			return nil, err
+		}
+		list, _ := page.Get("events")
+		for _, e := range list.([]any) {
+			events = append(events, isoTimestamps(e))
+		}
+		if token = str(page, "nextToken"); token == "" {
+			break
+		}
+	}
+	out := isoTimestamps(desc).(*jsonv.Object)
+	out.Set("history", events)
+	return out, nil
+}
+
+// isoTimestamps rewrites the awsJson epoch-second numbers of date fields to
+// ISO-8601 text, the form the recorded cases hold.
+func isoTimestamps(v jsonv.Value) jsonv.Value {
+	o, ok := v.(*jsonv.Object)
+	if !ok {
+		return v
+	}
+	out := jsonv.NewObject(o.Len())
+	for _, m := range o.Members {
+		val := m.Value
+		if n, isNum := val.(jsonv.Number); isNum && (strings.HasSuffix(m.Key, "Date") || m.Key == "timestamp") {
+			f := n.Float64()
+			sec, frac := math.Modf(f)
+			val = time.Unix(int64(sec), int64(frac*1e9)).UTC().Format("2006-01-02T15:04:05.000Z")
+		} else if sub, isObj := val.(*jsonv.Object); isObj {
+			val = isoTimestamps(sub)
+		}
+		out.Members = append(out.Members, jsonv.Member{Key: m.Key, Value: val})
+	}
+	return out
+}
