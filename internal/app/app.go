@@ -126,7 +126,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db}
 	s.runner, err = runner.New(runner.Config{
-		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale,
+		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale, Relaxed: cfg.Relaxed,
 		Account: cfg.Account, Region: cfg.Region,
 	})
 	if err != nil {

@@ -69,6 +69,9 @@ type Info struct {
 	// MaxHistoryEvents bounds the history; an execution that reaches it
 	// fails, as on AWS. 0 means AWS's 25,000.
 	MaxHistoryEvents int
+	// MaxPayloadBytes bounds a state's output and a task's result
+	// (States.DataLimitExceeded). 0 means AWS's 256 KiB; negative, no limit.
+	MaxPayloadBytes int
 	// InputText is the execution input exactly as the caller sent it;
 	// ExecutionStarted records it verbatim. Empty means the encoded input.
 	InputText string

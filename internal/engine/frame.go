@@ -141,7 +141,7 @@ func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 // assigned) and moves f to the next state or finishes it.
 func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, next string) {
 	st := f.state
-	if tooLarge(output) {
+	if e.tooLarge(output) {
 		e.finishFailed(f, failure.DataLimitExceeded, dataLimitCause(st.Name))
 		return
 	}
@@ -280,11 +280,18 @@ func (e *Execution) timerFired(id string, t timerTarget) {
 	e.advance(f)
 }
 
-// tooLarge reports whether v exceeds the 256 KiB payload limit.
-func tooLarge(v jsonv.Value) bool {
+// tooLarge reports whether v exceeds the payload limit.
+func (e *Execution) tooLarge(v jsonv.Value) bool {
+	limit := e.info.MaxPayloadBytes
+	if limit < 0 {
+		return false
+	}
+	if limit == 0 {
+		limit = MaxPayloadSize
+	}
 	switch v.(type) {
 	case *jsonv.Object, []any, string:
-		return jsonv.Size(v) > MaxPayloadSize
+		return jsonv.Size(v) > limit
 	}
 	return false
 }

@@ -242,7 +242,7 @@ func (e *Execution) taskHeartbeat(f *frame) {
 }
 
 func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
-	if tooLarge(output) {
+	if e.tooLarge(output) {
 		e.endTask(f)
 		e.finishFailed(f, failure.DataLimitExceeded, dataLimitCause(f.state.Name))
 		return

@@ -60,6 +60,9 @@ type Config struct {
 	// Handlers maps a Task resource (or its prefix before the last ':' or
 	// '.') to the code that runs it.
 	Handlers map[string]Handler
+	// Relaxed lifts AWS's payload (256 KiB) and history (25,000 events)
+	// limits for self-hosting.
+	Relaxed bool
 	// GroupCommitMax bounds how many transitions one store commit carries. [128]
 	GroupCommitMax int
 }
@@ -231,7 +234,7 @@ func (r *Runner) rebuild(re store.RunningExecution) (*live, error) {
 
 func (r *Runner) info(rec store.Execution) engine.Info {
 	smName := nameOf(rec.StateMachineArn)
-	return engine.Info{
+	info := engine.Info{
 		ExecutionArn:     rec.Arn,
 		Name:             rec.Name,
 		StateMachineArn:  firstNonEmpty(rec.VersionArn, rec.StateMachineArn),
@@ -243,6 +246,10 @@ func (r *Runner) info(rec store.Execution) engine.Info {
 		Seed:             rec.Seed,
 		InputText:        rec.Input,
 	}
+	if r.cfg.Relaxed {
+		info.MaxPayloadBytes, info.MaxHistoryEvents = -1, 1<<31-1
+	}
+	return info
 }
 
 // machineCache compiles each definition once.
