@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,6 +18,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print results as JSON")
 	dur := fs.Duration("duration", 3*time.Second, "how long to run each workload and mode")
 	inFlight := fs.Int("concurrency", 32, "executions in flight in conc mode")
+	durable := fs.Bool("durable", false, "run the workloads as STANDARD executions through the runner and SQLite with fsync at commit")
+	only := fs.String("only", "", "comma-separated workloads to run (default all)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -24,11 +27,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if *only != "" {
+		var keep []*bench.Workload
+		for _, w := range ws {
+			if strings.Contains(","+*only+",", ","+w.Name+",") {
+				keep = append(keep, w)
+			}
+		}
+		ws = keep
+	}
 	log := logger(stderr)
-	res, err := bench.Run(ctx, ws, bench.Options{
-		Duration: *dur, Concurrency: *inFlight,
-		Progress: func(msg string) { log.Info("bench_progress", "step", msg) },
-	})
+	progress := func(msg string) { log.Info("bench_progress", "step", msg) }
+	var res []bench.Result
+	if *durable {
+		res, err = bench.RunDurable(ctx, ws, bench.DurableOptions{Duration: *dur, Concurrency: *inFlight, Progress: progress})
+	} else {
+		res, err = bench.Run(ctx, ws, bench.Options{Duration: *dur, Concurrency: *inFlight, Progress: progress})
+	}
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (r *Runner) StartExecution(ctx context.Context, req StartRequest) (store.Ex
 		Name: req.Name, Type: firstNonEmpty(req.Type, "STANDARD"), Definition: req.Definition, RoleArn: req.RoleArn,
 		Status: "RUNNING", Input: req.Input, StartDate: now, Seed: seedOf(req.Arn, now), TraceHeader: req.TraceHeader,
 	}
-	lv := &live{rec: rec, tokens: map[string]string{}}
+	lv := &live{rec: rec, tokens: map[string]string{}, done: make(chan struct{})}
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	r.mu.Lock()
@@ -356,8 +356,29 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, in engine.Input, at t
 		r.mu.Lock()
 		delete(r.lives, rec.Arn)
 		r.mu.Unlock()
+		close(lv.done)
 	}
 	return nil
+}
+
+// Wait blocks until the execution arn has ended (or ctx is done) and
+// returns its final summary.
+func (r *Runner) Wait(ctx context.Context, arn string) (store.Execution, error) {
+	r.mu.Lock()
+	lv, ok := r.lives[arn]
+	r.mu.Unlock()
+	if ok {
+		select {
+		case <-lv.done:
+		case <-ctx.Done():
+			return store.Execution{}, ctx.Err()
+		}
+	}
+	rec, err := r.cfg.Store.GetExecution(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Execution{}, ErrExecutionNotFound
+	}
+	return rec, err
 }
 
 // scaled returns when a timer due at due fires under the time scale.

@@ -118,6 +118,7 @@ type live struct {
 	seq    int64             // inputs logged
 	tokens map[string]string // task id → token, for tokens in the store
 	broken bool              // a commit failed: reload from the store
+	done   chan struct{}     // closed when the execution ends
 }
 
 // New returns a runner; Start recovers running executions and starts it.
@@ -223,7 +224,7 @@ func (r *Runner) rebuild(re store.RunningExecution) (*live, error) {
 	if got := int64(len(ex.History())); got != rec.HistoryLen {
 		return nil, fmt.Errorf("rebuild %s: replay made %d events, the store has %d", rec.Arn, got, rec.HistoryLen)
 	}
-	lv := &live{ex: ex, rec: rec, seq: int64(len(re.Inputs)), tokens: map[string]string{}}
+	lv := &live{ex: ex, rec: rec, seq: int64(len(re.Inputs)), tokens: map[string]string{}, done: make(chan struct{})}
 	for _, t := range ex.PendingTasks() {
 		if t.TaskToken != "" {
 			lv.tokens[t.TaskID] = t.TaskToken
