@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/engine"
+	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
 // handler finds the handler for a resource: the exact resource, then the
@@ -41,29 +42,66 @@ func (r *Runner) dispatch(arn string, c engine.ScheduleTask) {
 	go func() {
 		defer r.wg.Done()
 		ctx := r.ctx
-		r.deliver(arn, engine.TaskStartedInput{TaskID: c.TaskID})
+		started := engine.TaskStartedInput{TaskID: c.TaskID}
 		h := r.handler(c.Resource)
 		if h == nil {
-			r.deliver(arn, engine.TaskFailedInput{TaskID: c.TaskID, Error: "States.TaskFailed",
+			r.deliver(arn, started, engine.TaskFailedInput{TaskID: c.TaskID, Error: "States.TaskFailed",
 				Cause: "Stepflow has no integration for the resource " + c.Resource + " yet"})
 			return
 		}
-		out, err := h(ctx, Task{
-			ExecutionArn: arn, TaskID: c.TaskID, StateName: c.StateName, Resource: c.Resource,
-			Parameters: c.Parameters, Token: c.TaskToken, Timeout: time.Duration(c.TimeoutSeconds) * time.Second,
-		})
-		var te *TaskError
-		switch {
-		case errors.Is(err, ErrCallback):
-		case errors.As(err, &te):
-			r.deliver(arn, engine.TaskFailedInput{TaskID: c.TaskID, Error: te.Name, Cause: te.Cause})
-		case err != nil:
-			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-				return // shutting down: the task runs again after restart
-			}
-			r.deliver(arn, engine.TaskFailedInput{TaskID: c.TaskID, Error: "States.TaskFailed", Cause: err.Error()})
-		default:
-			r.deliver(arn, engine.TaskSucceededInput{TaskID: c.TaskID, Output: out})
+		// A result that comes within quickWindow is committed together with
+		// TaskStarted: one commit instead of two for fast tasks.
+		result := make(chan engine.Input, 1)
+		go func() {
+			out, err := h(ctx, Task{
+				ExecutionArn: arn, TaskID: c.TaskID, StateName: c.StateName, Resource: c.Resource,
+				Parameters: c.Parameters, Token: c.TaskToken, Timeout: time.Duration(c.TimeoutSeconds) * time.Second,
+			})
+			result <- taskOutcome(ctx, c.TaskID, out, err)
+		}()
+		timer := time.NewTimer(quickWindow)
+		defer timer.Stop()
+		select {
+		case in := <-result:
+			r.deliver(arn, nonNil(started, in)...)
+			return
+		case <-timer.C:
+			r.deliver(arn, started)
+		}
+		if in := <-result; in != nil {
+			r.deliver(arn, in)
 		}
 	}()
+}
+
+// quickWindow is how long dispatch waits for a task's result before
+// committing TaskStarted on its own.
+const quickWindow = 5 * time.Millisecond
+
+// taskOutcome turns a handler's answer into the engine input it means, or
+// nil when the result comes later (callback) or the runner is stopping.
+func taskOutcome(ctx context.Context, taskID string, out jsonv.Value, err error) engine.Input {
+	var te *TaskError
+	switch {
+	case errors.Is(err, ErrCallback):
+		return nil
+	case errors.As(err, &te):
+		return engine.TaskFailedInput{TaskID: taskID, Error: te.Name, Cause: te.Cause}
+	case err != nil:
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return nil // shutting down: the task runs again after restart
+		}
+		return engine.TaskFailedInput{TaskID: taskID, Error: "States.TaskFailed", Cause: err.Error()}
+	}
+	return engine.TaskSucceededInput{TaskID: taskID, Output: out}
+}
+
+func nonNil(ins ...engine.Input) []engine.Input {
+	out := ins[:0]
+	for _, in := range ins {
+		if in != nil {
+			out = append(out, in)
+		}
+	}
+	return out
 }

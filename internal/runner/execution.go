@@ -47,14 +47,6 @@ func (r *Runner) StartExecution(ctx context.Context, req StartRequest) (store.Ex
 	if req.Input == "" {
 		req.Input = "{}"
 	}
-	if old, err := r.cfg.Store.GetExecution(ctx, req.Arn); err == nil {
-		if old.Status == "RUNNING" && old.Input == req.Input {
-			return old, nil
-		}
-		return store.Execution{}, ErrExecutionExists
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return store.Execution{}, err
-	}
 	sm, err := r.machines.get(req.Definition)
 	if err != nil {
 		return store.Execution{}, err
@@ -75,22 +67,39 @@ func (r *Runner) StartExecution(ctx context.Context, req StartRequest) (store.Ex
 	r.mu.Lock()
 	if _, dup := r.lives[req.Arn]; dup {
 		r.mu.Unlock()
-		return store.Execution{}, ErrExecutionExists
+		return r.existing(ctx, req)
 	}
 	r.lives[req.Arn] = lv
 	r.mu.Unlock()
 
 	lv.ex = engine.Start(sm, r.info(rec), input, now)
-	if err := r.commitStep(ctx, lv, nil, time.Time{}, true); err != nil {
+	if err := r.commitStep(ctx, lv, nil, true); err != nil {
 		r.mu.Lock()
 		delete(r.lives, req.Arn)
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrExists) {
-			return r.StartExecution(ctx, req) // raced with an identical start
+			return r.existing(ctx, req)
 		}
 		return store.Execution{}, err
 	}
 	return lv.rec, nil
+}
+
+// existing answers a start whose execution name is taken: the same input
+// on a running execution returns it (StartExecution is idempotent);
+// anything else is ErrExecutionExists.
+func (r *Runner) existing(ctx context.Context, req StartRequest) (store.Execution, error) {
+	old, err := r.cfg.Store.GetExecution(ctx, req.Arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Execution{}, ErrExecutionExists // still being started by another call
+	}
+	if err != nil {
+		return store.Execution{}, err
+	}
+	if old.Status == "RUNNING" && old.Input == req.Input {
+		return old, nil
+	}
+	return store.Execution{}, ErrExecutionExists
 }
 
 // seedOf derives an execution's engine seed from its ARN and start time.
@@ -215,8 +224,8 @@ func (r *Runner) lookup(ctx context.Context, arn string) (*live, error) {
 	return nil, ErrNotRunning
 }
 
-// deliver feeds an input from a timer or a task handler.
-func (r *Runner) deliver(arn string, in engine.Input) {
+// deliver feeds inputs from a timer or a task handler.
+func (r *Runner) deliver(arn string, in ...engine.Input) {
 	ctx := r.ctx
 	lv, err := r.lookup(ctx, arn)
 	if err != nil {
@@ -224,28 +233,48 @@ func (r *Runner) deliver(arn string, in engine.Input) {
 	}
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
-	if err := r.applyLocked(ctx, lv, in); err != nil && !errors.Is(err, engine.ErrUnknownTarget) && !errors.Is(err, ErrNotRunning) {
+	if err := r.applyLocked(ctx, lv, in...); err != nil && !errors.Is(err, engine.ErrUnknownTarget) && !errors.Is(err, ErrNotRunning) {
 		r.log.Error("input_not_applied", "execution_arn", arn, "err", err)
 	}
 }
 
 // applyLocked feeds one input to a live execution and commits the step.
 // The caller holds lv.mu.
-func (r *Runner) applyLocked(ctx context.Context, lv *live, in engine.Input) error {
+//
+// Several inputs (a task's start and its quick result) are applied in turn
+// and committed together; the first one's error is returned, later ones
+// that no longer apply are dropped.
+func (r *Runner) applyLocked(ctx context.Context, lv *live, ins ...engine.Input) error {
 	if lv.broken {
 		return ErrNotRunning
 	}
-	if lv.ex.Status() != engine.Running {
-		return ErrNotRunning
+	applied := make([]appliedInput, 0, len(ins))
+	for i, in := range ins {
+		if lv.ex.Status() != engine.Running {
+			if i == 0 {
+				return ErrNotRunning
+			}
+			break
+		}
+		now := r.cfg.Now().UTC().Truncate(time.Millisecond)
+		if last := lv.lastTime(); now.Before(last) {
+			now = last // history never goes back in time
+		}
+		if err := lv.ex.Apply(in, now); err != nil {
+			if i == 0 {
+				return err
+			}
+			continue
+		}
+		applied = append(applied, appliedInput{in, now})
 	}
-	now := r.cfg.Now().UTC().Truncate(time.Millisecond)
-	if last := lv.lastTime(); now.Before(last) {
-		now = last // history never goes back in time
-	}
-	if err := lv.ex.Apply(in, now); err != nil {
-		return err
-	}
-	return r.commitStep(ctx, lv, in, now, false)
+	return r.commitStep(ctx, lv, applied, false)
+}
+
+// appliedInput is an input fed to the engine, with its time.
+type appliedInput struct {
+	in engine.Input
+	at time.Time
 }
 
 func (lv *live) lastTime() time.Time {
@@ -258,7 +287,7 @@ func (lv *live) lastTime() time.Time {
 
 // commitStep commits what the engine did since the last commit (and the
 // input that caused it), then performs the side effects.
-func (r *Runner) commitStep(ctx context.Context, lv *live, in engine.Input, at time.Time, create bool) error {
+func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, create bool) error {
 	ex := lv.ex
 	cmds := ex.TakeCommands()
 	hist := ex.History()
@@ -266,10 +295,10 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, in engine.Input, at t
 	for i := lv.rec.HistoryLen; i < int64(len(hist)); i++ {
 		t.Events = append(t.Events, store.Event{ID: hist[i].ID, JSON: hist[i].AppendJSON(nil)})
 	}
-	if in != nil {
-		kind, payload := encodeInput(in)
-		t.Inputs = []store.Input{{Seq: lv.seq + 1, At: at, Kind: kind, Payload: payload}}
-		if tf, ok := in.(engine.TimerFiredInput); ok {
+	for i, a := range ins {
+		kind, payload := encodeInput(a.in)
+		t.Inputs = append(t.Inputs, store.Input{Seq: lv.seq + int64(i) + 1, At: a.at, Kind: kind, Payload: payload})
+		if tf, ok := a.in.(engine.TimerFiredInput); ok {
 			t.RemoveTimers = append(t.RemoveTimers, tf.TimerID)
 		}
 	}
@@ -328,9 +357,7 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, in engine.Input, at t
 		return err
 	}
 	lv.rec = rec
-	if in != nil {
-		lv.seq++
-	}
+	lv.seq += int64(len(ins))
 	for _, tok := range t.RemoveTokens {
 		for id, v := range lv.tokens {
 			if v == tok {
