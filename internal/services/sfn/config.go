@@ -125,7 +125,7 @@ func checkEncryption(e *encryption) error {
 		return errEnum("encryptionConfiguration.type", e.Type, encryptionAWSKey, encryptionCustKey)
 	}
 	if e.Type == encryptionCustKey && e.KmsKeyID == "" {
-		return apiError("InvalidEncryptionConfiguration", "Invalid Encryption Configuration: kmsKeyId must be provided when type is CUSTOMER_MANAGED_KMS_KEY")
+		return apiError(CodeInvalidEncryptionConfig, "Invalid Encryption Configuration: kmsKeyId must be provided when type is CUSTOMER_MANAGED_KMS_KEY")
 	}
 	if p := e.KmsDataKeyReusePeriodSeconds; p != nil && (*p < 60 || *p > 900) {
 		if *p < 60 {

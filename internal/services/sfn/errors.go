@@ -8,31 +8,31 @@ import (
 	"github.com/stepflow/stepflow/internal/awsproto"
 )
 
-// Error codes: the error shapes of the Step Functions model (plus the
-// protocol-level ones this package raises itself).
+// Error codes the service answers with: error shapes of the Step Functions
+// model (awsproto's table gives their HTTP status and wire names), plus
+// CodeNotImplemented.
 const (
-	CodeActivityDoesNotExist          = "ActivityDoesNotExist"
-	CodeConflict                      = "ConflictException"
-	CodeExecutionAlreadyExists        = "ExecutionAlreadyExists"
-	CodeExecutionDoesNotExist         = "ExecutionDoesNotExist"
-	CodeExecutionNotRedrivable        = "ExecutionNotRedrivable"
-	CodeInvalidArn                    = "InvalidArn"
-	CodeInvalidDefinition             = "InvalidDefinition"
-	CodeInvalidExecutionInput         = "InvalidExecutionInput"
-	CodeInvalidLoggingConfiguration   = "InvalidLoggingConfiguration"
-	CodeInvalidName                   = "InvalidName"
-	CodeInvalidOutput                 = "InvalidOutput"
-	CodeInvalidToken                  = "InvalidToken"
-	CodeMissingRequiredParameter      = "MissingRequiredParameter"
-	CodeResourceNotFound              = "ResourceNotFound"
-	CodeStateMachineAlreadyExists     = "StateMachineAlreadyExists"
-	CodeStateMachineDoesNotExist      = "StateMachineDoesNotExist"
-	CodeStateMachineTypeNotSupported  = "StateMachineTypeNotSupported"
-	CodeTaskDoesNotExist              = "TaskDoesNotExist"
-	CodeTaskTimedOut                  = "TaskTimedOut"
-	CodeTooManyTags                   = "TooManyTags"
-	CodeValidation                    = "ValidationException"
-	CodeServiceQuotaExceededException = "ServiceQuotaExceededException"
+	CodeActivityDoesNotExist         = "ActivityDoesNotExist"
+	CodeConflict                     = "ConflictException"
+	CodeExecutionAlreadyExists       = "ExecutionAlreadyExists"
+	CodeExecutionDoesNotExist        = "ExecutionDoesNotExist"
+	CodeExecutionNotRedrivable       = "ExecutionNotRedrivable"
+	CodeInvalidArn                   = "InvalidArn"
+	CodeInvalidDefinition            = "InvalidDefinition"
+	CodeInvalidEncryptionConfig      = "InvalidEncryptionConfiguration"
+	CodeInvalidExecutionInput        = "InvalidExecutionInput"
+	CodeInvalidLoggingConfiguration  = "InvalidLoggingConfiguration"
+	CodeInvalidName                  = "InvalidName"
+	CodeInvalidOutput                = "InvalidOutput"
+	CodeInvalidToken                 = "InvalidToken"
+	CodeMissingRequiredParameter     = "MissingRequiredParameter"
+	CodeResourceNotFound             = "ResourceNotFound"
+	CodeStateMachineAlreadyExists    = "StateMachineAlreadyExists"
+	CodeStateMachineDoesNotExist     = "StateMachineDoesNotExist"
+	CodeStateMachineTypeNotSupported = "StateMachineTypeNotSupported"
+	CodeTaskTimedOut                 = "TaskTimedOut"
+	CodeTooManyTags                  = "TooManyTags"
+	CodeValidation                   = "ValidationException"
 
 	// CodeNotImplemented: a request Stepflow cannot serve yet (HTTP 501).
 	CodeNotImplemented = "NotImplemented"
@@ -86,49 +86,41 @@ func errTypeNotSupported() *awsproto.Error {
 
 func errValidation(msg string) *awsproto.Error { return apiError(CodeValidation, msg) }
 
-// Model-level validation messages, worded as AWS's request validator words
-// them ("1 validation error detected: ...").
+// Constraint violations of the model, worded as AWS's request validator
+// words them (awsproto checks them first; these guard direct callers and
+// the constraints AWS checks in bytes rather than characters).
 
 func errTooLong(field, value string, max int, sensitive bool) *awsproto.Error {
-	return errValidation("1 validation error detected: Value " + quoteValue(value, sensitive) + " at '" + field +
-		"' failed to satisfy constraint: Member must have length less than or equal to " + strconv.Itoa(max))
+	c := "Member must have length less than or equal to " + strconv.Itoa(max)
+	if sensitive {
+		return awsproto.ValidationError(awsproto.SensitiveViolation(field, c))
+	}
+	return awsproto.ValidationError(awsproto.Violation(field, value, c))
 }
 
 func errTooShort(field, value string, min int) *awsproto.Error {
-	return errValidation("1 validation error detected: Value '" + value + "' at '" + field +
-		"' failed to satisfy constraint: Member must have length greater than or equal to " + strconv.Itoa(min))
+	return awsproto.ValidationError(awsproto.Violation(field, value, "Member must have length greater than or equal to "+strconv.Itoa(min)))
 }
 
 func errNull(field string) *awsproto.Error {
-	return errValidation("1 validation error detected: Value null at '" + field +
-		"' failed to satisfy constraint: Member must not be null")
+	return awsproto.ValidationError(awsproto.NullViolation(field))
 }
 
-func errTooLarge(field string, value int64, max int64) *awsproto.Error {
-	return errValidation("1 validation error detected: Value '" + strconv.FormatInt(value, 10) + "' at '" + field +
-		"' failed to satisfy constraint: Member must have value less than or equal to " + strconv.FormatInt(max, 10))
+func errTooLarge(field string, value, max int64) *awsproto.Error {
+	return awsproto.ValidationError(awsproto.Violation(field, strconv.FormatInt(value, 10),
+		"Member must have value less than or equal to "+strconv.FormatInt(max, 10)))
 }
 
-func errTooSmall(field string, value int64, min int64) *awsproto.Error {
-	return errValidation("1 validation error detected: Value '" + strconv.FormatInt(value, 10) + "' at '" + field +
-		"' failed to satisfy constraint: Member must have value greater than or equal to " + strconv.FormatInt(min, 10))
+func errTooSmall(field string, value, min int64) *awsproto.Error {
+	return awsproto.ValidationError(awsproto.Violation(field, strconv.FormatInt(value, 10),
+		"Member must have value greater than or equal to "+strconv.FormatInt(min, 10)))
 }
 
 func errEnum(field, value string, allowed ...string) *awsproto.Error {
-	return errValidation("1 validation error detected: Value '" + value + "' at '" + field +
-		"' failed to satisfy constraint: Member must satisfy enum value set: [" + strings.Join(allowed, ", ") + "]")
+	return awsproto.ValidationError(awsproto.Violation(field, value,
+		"Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]"))
 }
 
 func errPattern(field, value, pattern string) *awsproto.Error {
-	return errValidation("1 validation error detected: Value '" + value + "' at '" + field +
-		"' failed to satisfy constraint: Member must satisfy regular expression pattern: " + pattern)
-}
-
-// quoteValue renders a value in a validation message; sensitive values are
-// not echoed.
-func quoteValue(v string, sensitive bool) string {
-	if sensitive {
-		return "'***'"
-	}
-	return "'" + v + "'"
+	return awsproto.ValidationError(awsproto.Violation(field, value, "Member must satisfy regular expression pattern: "+pattern))
 }

@@ -44,6 +44,7 @@ const (
 
 // testBundle is one service over HTTP on a fresh SQLite store.
 type testBundle struct {
+	url    string
 	svc    *sfn.Service
 	client *awssfn.Client
 	store  store.Store
@@ -96,7 +97,7 @@ func setup(t *testing.T) *testBundle {
 		run.Stop()
 		_ = st.Close()
 	})
-	tb.svc = svc
+	tb.svc, tb.url = svc, srv.URL
 	tb.client = awssfn.NewFromConfig(aws.Config{
 		Region: region,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {

@@ -124,7 +124,7 @@ func pathRefs(s string, found map[string]bool) {
 // jsonataRefs gathers the variables of a JSONata expression "{% ... %}".
 func jsonataRefs(s string, found map[string]bool) {
 	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") {
+	if len(t) >= 4 && strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") {
 		scanRefs(t[2:len(t)-2], found, true)
 	}
 }
