@@ -104,6 +104,7 @@ type Server struct {
 	cfg    Config
 	db     *sqlite.DB
 	runner *runner.Runner
+	sfn    *sfn.Service
 	http   *http.Server
 	ln     net.Listener
 }
@@ -113,7 +114,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	opts := sqlite.Options{}
@@ -148,8 +149,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) { s, ok := cfg.Credentials[k]; return s, ok }}
 		auth = v.Verify
 	}
-	sfnHandler, err := awsproto.NewJSONHandler(awsproto.JSONConfig{Service: "sfn", Handle: svc.Handle, Authenticate: auth})
+	s.sfn = svc
+	sfnHandler, err := sfn.NewHTTPHandler(svc, auth)
 	if err != nil {
+		svc.Close()
 		s.runner.Stop()
 		db.Close()
 		return nil, err
@@ -183,6 +186,7 @@ func (s *Server) URL() string { return "http://" + s.Addr() }
 // ctx), stops the runner and closes the store, like http.Server.Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	s.sfn.Close()
 	s.runner.Stop()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr

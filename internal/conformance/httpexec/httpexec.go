@@ -112,6 +112,58 @@ func (x *Executor) Run(ctx context.Context, c *conformance.Case) (jsonv.Value, e
 	case conformance.KindCreateStateMachineError:
 		_, err := x.create(ctx, c)
 		return errorAsResponse(nil, err)
+	case conformance.KindSyncExecution:
+		sm, err := x.create(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("create state machine: %w", err)
+		}
+		req := map[string]any{"stateMachineArn": str(sm, "stateMachineArn"), "name": "StepflowSync" + strconv.FormatInt(x.seq.Add(1), 36)}
+		if c.Input != nil {
+			req["input"] = *c.Input
+		}
+		o, err := x.call(ctx, "StartSyncExecution", req)
+		if err != nil {
+			return errorAsResponse(o, err)
+		}
+		return isoTimestamps(o), nil
+	case conformance.KindTestState, conformance.KindTestStateError:
+		req := map[string]any{"definition": c.Definition}
+		if c.Input != nil {
+			req["input"] = *c.Input
+		}
+		for _, m := range c.Request.Members {
+			req[m.Key] = json.RawMessage(jsonv.Marshal(m.Value))
+		}
+		if _, ok := req["roleArn"]; ok {
+			req["roleArn"] = x.role()
+		}
+		return errorAsResponse(x.call(ctx, "TestState", req))
+	case conformance.KindDescribeStateMachine:
+		sm, err := x.create(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("create state machine: %w", err)
+		}
+		arn := str(sm, "stateMachineArn")
+		if op, _ := c.RequestString("operation"); op == "start_execution" {
+			req := map[string]any{"stateMachineArn": arn}
+			if c.Input != nil {
+				req["input"] = *c.Input
+			}
+			ex, err := x.call(ctx, "StartExecution", req)
+			if err != nil {
+				return nil, fmt.Errorf("start execution: %w", err)
+			}
+			o, err := x.call(ctx, "DescribeStateMachineForExecution", map[string]any{"executionArn": str(ex, "executionArn")})
+			if err != nil {
+				return errorAsResponse(o, err)
+			}
+			return isoTimestamps(o), nil
+		}
+		o, err := x.call(ctx, "DescribeStateMachine", map[string]any{"stateMachineArn": arn})
+		if err != nil {
+			return errorAsResponse(o, err)
+		}
+		return isoTimestamps(o), nil
 	}
 	return nil, fmt.Errorf("kind %s over HTTP: %w", c.Kind, conformance.ErrUnsupported)
 }
@@ -127,11 +179,15 @@ func errorAsResponse(o *jsonv.Object, err error) (jsonv.Value, error) {
 	return o, nil
 }
 
-func (x *Executor) create(ctx context.Context, c *conformance.Case) (*jsonv.Object, error) {
-	role := x.RoleArn
-	if role == "" {
-		role = "arn:aws:iam::111111111111:role/stepflow-conformance-role"
+func (x *Executor) role() string {
+	if x.RoleArn != "" {
+		return x.RoleArn
 	}
+	return "arn:aws:iam::111111111111:role/stepflow-conformance-role"
+}
+
+func (x *Executor) create(ctx context.Context, c *conformance.Case) (*jsonv.Object, error) {
+	role := x.role()
 	typ := c.StateMachineType
 	if t, ok := c.RequestString("type"); ok && typ == "" {
 		typ = t
