@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/stepflow/stepflow/internal/store"
@@ -21,6 +22,12 @@ const (
 	qUpdateExecution = `UPDATE executions SET status = ?, stop_date = ?, redrive_count = ?, redrive_date = ?,
 	history_len = ?, has_output = ?, trace_header = ?, error = ?, cause = ?, output = ?
 	WHERE arn = ? AND history_len = ?`
+	// qUpdateRunning updates a RUNNING execution that stays RUNNING, the
+	// usual step. Leaving status alone spares the write to the index of
+	// running executions.
+	qUpdateRunning = `UPDATE executions SET stop_date = ?, redrive_count = ?, redrive_date = ?,
+	history_len = ?, has_output = ?, trace_header = ?, error = ?, cause = ?, output = ?
+	WHERE arn = ? AND history_len = ? AND status = 'RUNNING'`
 	qHistoryLen  = `SELECT history_len FROM executions WHERE arn = ?`
 	qDeleteTimer = `DELETE FROM timers WHERE execution_arn = ? AND timer_id = ?`
 	qUpsertTimer = `INSERT INTO timers (execution_arn, timer_id, due) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET due = excluded.due`
@@ -34,29 +41,65 @@ const (
 )
 
 // Multi-row inserts of history events and inputs: a batch's rows go in
-// chunks of at most maxChunk rows, one statement per chunk.
-const maxChunk = 64
+// chunks, one statement each. The statements for 1 to smallChunks rows and
+// for the larger sizes in bigChunks are prepared at Open, so n rows take at
+// most n/64+3 statements.
+const smallChunks = 16
+
+var bigChunks = []int{64, 32, 16}
+
+// bulkInsert is the insert statements of one table by row count.
+type bulkInsert struct {
+	cols    int
+	queries map[int]string
+}
 
 var (
-	eventInserts = bulkInserts(`INSERT INTO history (execution_arn, id, json) VALUES `, 3)
-	inputInserts = bulkInserts(`INSERT INTO inputs (execution_arn, seq, at, kind, payload) VALUES `, 5)
+	eventInsert = newBulkInsert(`INSERT INTO history (execution_arn, id, json) VALUES `, 3)
+	inputInsert = newBulkInsert(`INSERT INTO inputs (execution_arn, seq, at, kind, payload) VALUES `, 5)
 )
 
-// bulkInserts returns the insert statements of 1 to maxChunk rows (index
-// n-1) of cols columns each.
-func bulkInserts(prefix string, cols int) []string {
+// newBulkInsert returns the insert statements of cols columns a row.
+func newBulkInsert(prefix string, cols int) bulkInsert {
 	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
-	out := make([]string, maxChunk)
-	var b strings.Builder
-	b.WriteString(prefix)
-	for n := 1; n <= maxChunk; n++ {
-		if n > 1 {
-			b.WriteString(", ")
+	b := bulkInsert{cols: cols, queries: map[int]string{}}
+	for n := 1; n <= bigChunks[0]; n++ {
+		if n <= smallChunks || slices.Contains(bigChunks, n) {
+			b.queries[n] = prefix + row + strings.Repeat(", "+row, n-1)
 		}
-		b.WriteString(row)
-		out[n-1] = b.String()
 	}
-	return out
+	return b
+}
+
+// all returns every statement of b.
+func (b bulkInsert) all() []string {
+	var qs []string
+	for _, q := range b.queries {
+		qs = append(qs, q)
+	}
+	slices.Sort(qs)
+	return qs
+}
+
+// insert inserts the rows whose values args holds, cols values a row.
+func (w *wtx) insert(b bulkInsert, args []any) error {
+	for len(args) > 0 {
+		rows := len(args) / b.cols
+		n := rows
+		if n > smallChunks {
+			for _, c := range bigChunks {
+				if c <= rows {
+					n = c
+					break
+				}
+			}
+		}
+		if _, err := w.exec(b.queries[n], args[:n*b.cols]...); err != nil {
+			return err
+		}
+		args = args[n*b.cols:]
+	}
+	return nil
 }
 
 // Commit writes every transition of batch in one transaction: all of them
@@ -120,8 +163,16 @@ func (w *wtx) transition(t *store.Transition) error {
 			return fmt.Errorf("insert execution: %w", err)
 		}
 	} else {
-		n, err := w.exec(qUpdateExecution, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
-			newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, t.HistoryFrom)
+		var n int64
+		var err error
+		if e.Status == "RUNNING" {
+			n, err = w.exec(qUpdateRunning, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
+				newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, t.HistoryFrom)
+		}
+		if err == nil && n == 0 {
+			n, err = w.exec(qUpdateExecution, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
+				newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, t.HistoryFrom)
+		}
 		if err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
@@ -174,25 +225,14 @@ func (w *wtx) insertEvents(batch []store.Transition, n int) error {
 	if n == 0 {
 		return nil
 	}
-	args := make([]any, 0, 3*min(n, maxChunk))
+	args := make([]any, 0, 3*n)
 	for i := range batch {
 		t := &batch[i]
 		for _, e := range t.Events {
 			args = append(args, t.Execution.Arn, e.ID, e.JSON)
-			if len(args) == 3*maxChunk {
-				if _, err := w.exec(eventInserts[maxChunk-1], args...); err != nil {
-					return err
-				}
-				args = args[:0]
-			}
 		}
 	}
-	if len(args) > 0 {
-		if _, err := w.exec(eventInserts[len(args)/3-1], args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.insert(eventInsert, args)
 }
 
 // insertInputs appends the n logged inputs of batch.
@@ -200,7 +240,7 @@ func (w *wtx) insertInputs(batch []store.Transition, n int) error {
 	if n == 0 {
 		return nil
 	}
-	args := make([]any, 0, 5*min(n, maxChunk))
+	args := make([]any, 0, 5*n)
 	for i := range batch {
 		t := &batch[i]
 		for _, in := range t.Inputs {
@@ -209,20 +249,9 @@ func (w *wtx) insertInputs(batch []store.Transition, n int) error {
 				payload = []byte{}
 			}
 			args = append(args, t.Execution.Arn, in.Seq, toNanos(in.At), in.Kind, payload)
-			if len(args) == 5*maxChunk {
-				if _, err := w.exec(inputInserts[maxChunk-1], args...); err != nil {
-					return err
-				}
-				args = args[:0]
-			}
 		}
 	}
-	if len(args) > 0 {
-		if _, err := w.exec(inputInserts[len(args)/5-1], args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.insert(inputInsert, args)
 }
 
 // summaryColumns are an execution's columns without the large ones; the
@@ -277,21 +306,23 @@ func (db *DB) ListExecutions(ctx context.Context, f store.ListExecutionsFilter) 
 	var q strings.Builder
 	var args []any
 	q.WriteString(`SELECT ` + summaryColumns + ` FROM executions e WHERE `)
+	// The version, alias and map run indexes are partial (only rows that
+	// have one): the queries repeat their condition so SQLite uses them.
 	if f.StateMachineArn != "" {
 		switch strings.Count(f.StateMachineArn, ":") {
 		case 6: // arn:aws:states:region:account:stateMachine:name
 			q.WriteString(`e.state_machine_arn = ? AND `)
 		default:
 			if isVersionArn(f.StateMachineArn) {
-				q.WriteString(`e.version_arn = ? AND `)
+				q.WriteString(`e.version_arn = ? AND e.version_arn <> '' AND `)
 			} else {
-				q.WriteString(`e.alias_arn = ? AND `)
+				q.WriteString(`e.alias_arn = ? AND e.alias_arn <> '' AND `)
 			}
 		}
 		args = append(args, f.StateMachineArn)
 	}
 	if f.MapRunArn != "" {
-		q.WriteString(`e.map_run_arn = ? AND `)
+		q.WriteString(`e.map_run_arn = ? AND e.map_run_arn <> '' AND `)
 		args = append(args, f.MapRunArn)
 	}
 	if f.Status != "" {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -79,8 +80,9 @@ type DB struct {
 	rstmts map[string]*sql.Stmt // prepared on r, by SQL text
 }
 
-// Open opens the database file at path, creating it and its folder's file
-// if needed, and brings its schema to the current version.
+// Open opens the database file at path, creating it (and its folder) if
+// needed, and brings its schema to the current version. It fails on a
+// database written by a newer version of this package.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -88,6 +90,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	busy := fmt.Sprint(opts.BusyTimeout.Milliseconds())
@@ -98,8 +103,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			"busy_timeout(" + busy + ")",
 			"foreign_keys(1)",
 			"synchronous(" + opts.Synchronous + ")",
-			"cache_size(-16384)",
+			"cache_size(-32768)", // KiB: the pages of the executions being run stay cached
 			"temp_store(MEMORY)",
+			// Checkpoint every ~16 MB of log rather than 4: pages that
+			// many commits rewrite (the history leaves of running
+			// executions) are copied to the database file once.
+			"wal_autocheckpoint(4000)",
 		},
 		"_txlock": {"immediate"},
 	}.Encode())
@@ -150,7 +159,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 // Close closes every connection; the store must not be used afterwards.
+// It first lets SQLite refresh its query planner statistics.
 func (db *DB) Close() error {
+	_, optErr := db.w.Exec(`PRAGMA optimize`)
 	for _, s := range db.stmts {
 		s.Close()
 	}
@@ -160,13 +171,13 @@ func (db *DB) Close() error {
 	}
 	db.rstmts = nil
 	db.mu.Unlock()
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(optErr, db.r.Close(), db.w.Close())
 }
 
 // prepareWrites prepares every statement of the write paths on the writer
 // connection. It runs once, in Open: the map is read-only afterwards.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	qs := slices.Concat(writeQueries, eventInserts, inputInserts)
+	qs := slices.Concat(writeQueries, eventInsert.all(), inputInsert.all())
 	for _, q := range qs {
 		s, err := db.w.PrepareContext(ctx, q)
 		if err != nil {
@@ -225,9 +236,21 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) (*sql.Row
 	return s.QueryRowContext(ctx, args...), nil
 }
 
-// write runs fn in one write transaction and commits it.
+// write runs fn in one write transaction and commits it. ctx can stop it
+// from starting (also while it waits for the writer connection), not once
+// it runs: a write transaction is short, and running it without a
+// cancellable context spares the driver a watcher goroutine per statement.
 func (db *DB) write(ctx context.Context, fn func(tx *wtx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer conn.Close()
+	ctx = context.WithoutCancel(ctx)
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -615,6 +615,12 @@ func testExecutionRoundTrip(t *testing.T, b *bundle) {
 	if d := diff(got, want, normExecution); d != "" {
 		t.Errorf("GetExecution after clearing:\n%s", d)
 	}
+	// That update was a redrive (FAILED to RUNNING): it is running again.
+	run, err := b.s.Running(b.ctx)
+	must(t, "Running", err)
+	if len(run) != 1 || run[0].Execution.Arn != e.Arn {
+		t.Errorf("Running after redrive = %d executions, want e1", len(run))
+	}
 }
 
 func testCommitErrors(t *testing.T, b *bundle) {
