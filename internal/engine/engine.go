@@ -119,8 +119,12 @@ func (CancelTask) command()   {}
 // Input is something that happened to a running execution.
 type Input interface{ input() }
 
-// TaskStarted reports that a scheduled task began running.
-type TaskStartedInput struct{ TaskID string }
+// TaskStartedInput reports that a scheduled task began running; Worker
+// names the activity worker that took an activity task.
+type TaskStartedInput struct {
+	TaskID string
+	Worker string
+}
 
 // TaskSucceededInput reports a task's result.
 type TaskSucceededInput struct {
@@ -241,7 +245,7 @@ func (e *Execution) Apply(in Input, now time.Time) error {
 		if !ok {
 			return ErrUnknownTarget
 		}
-		e.taskStarted(f)
+		e.taskStarted(f, in.Worker)
 	case TaskSucceededInput:
 		f, ok := e.tasks[in.TaskID]
 		if !ok {

@@ -104,6 +104,7 @@ const (
 	detailsTaskScheduled
 	detailsTaskStarted
 	detailsTaskSucceeded
+	detailsActivityStarted
 )
 
 // HistoryEvent is one event of an execution's history. Its values are kept
@@ -253,6 +254,10 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 		if x.Heartbeat > 0 {
 			w.key("heartbeatInSeconds")
 			w.dst = strconv.AppendInt(w.dst, x.Heartbeat, 10)
+		}
+	case detailsActivityStarted:
+		if e.Name != "" {
+			w.str("workerName", e.Name)
 		}
 	case detailsTaskStarted:
 		w.str("resourceType", x.ResType)

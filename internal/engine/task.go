@@ -223,11 +223,15 @@ func (e *Execution) endTask(f *frame) *pendingTask {
 	return t
 }
 
-func (e *Execution) taskStarted(f *frame) {
+func (e *Execution) taskStarted(f *frame, worker string) {
 	t := f.task
 	ev := t.res.record(e, f, stepStarted)
-	if t.res.family == familyTask {
+	switch t.res.family {
+	case familyTask:
 		ev.kind = detailsTaskStarted
+	case familyActivity:
+		ev.kind = detailsActivityStarted
+		ev.Name = worker
 	}
 }
 

@@ -139,6 +139,14 @@ func (r *Runner) SendTaskFailure(ctx context.Context, token, errName, cause stri
 	})
 }
 
+// ActivityStarted records that an activity worker took the task of token
+// (GetActivityTask): the history gets ActivityStarted with its name.
+func (r *Runner) ActivityStarted(ctx context.Context, token, worker string) error {
+	return r.byToken(ctx, token, func(taskID string) engine.Input {
+		return engine.TaskStartedInput{TaskID: taskID, Worker: worker}
+	})
+}
+
 // SendTaskHeartbeat records a heartbeat for the task of token.
 func (r *Runner) SendTaskHeartbeat(ctx context.Context, token string) error {
 	return r.byToken(ctx, token, func(taskID string) engine.Input {

@@ -28,6 +28,9 @@ func encodeInput(in engine.Input) (string, []byte) {
 	case engine.TaskStartedInput:
 		kind = kindTaskStarted
 		o.Set("task", in.TaskID)
+		if in.Worker != "" {
+			o.Set("worker", in.Worker)
+		}
 	case engine.TaskSucceededInput:
 		kind = kindTaskSucceeded
 		o.Set("task", in.TaskID)
@@ -65,7 +68,7 @@ func decodeInput(in store.Input) (engine.Input, error) {
 	case kindTimer:
 		return engine.TimerFiredInput{TimerID: str("timer")}, nil
 	case kindTaskStarted:
-		return engine.TaskStartedInput{TaskID: str("task")}, nil
+		return engine.TaskStartedInput{TaskID: str("task"), Worker: str("worker")}, nil
 	case kindTaskSucceeded:
 		out, _ := o.Get("output")
 		return engine.TaskSucceededInput{TaskID: str("task"), Output: out}, nil

@@ -178,6 +178,12 @@ func (s *Service) getActivityTask(ctx context.Context, body []byte) (any, error)
 	for {
 		t, err := s.st.LeaseActivityTask(ctx, in.ActivityArn)
 		if err == nil {
+			// The history records the worker taking the task; a task whose
+			// execution has ended meanwhile is skipped.
+			if err := s.cfg.Runner.ActivityStarted(ctx, t.Token, in.WorkerName); err != nil {
+				s.log.Debug("activity_task_skipped", "activity_arn", in.ActivityArn, "err", err)
+				continue
+			}
 			input := t.Input
 			return getActivityTaskOutput{TaskToken: t.Token, Input: &input}, nil
 		}
