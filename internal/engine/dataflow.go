@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strings"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/asl"
@@ -111,7 +110,7 @@ func selectPath(op *asl.OptPath, en *asl.Env, doc jsonv.Value) (jsonv.Value, err
 		v, ok = asl.GetPath(en, p)
 	}
 	if !ok {
-		return nil, failure.New(failure.Runtime, "Invalid path '%s' : No results for path: %s", p.String(), canonicalPath(p.String()))
+		return nil, asl.PathNotFoundInput(p)
 	}
 	return v, nil
 }
@@ -214,44 +213,6 @@ func assignedText(vals *jsonv.Object) *jsonv.Object {
 	return out
 }
 
-// canonicalPath renders a simple JSONPath the way Jayway prints it in
-// messages: $.a.b[0] → $['a']['b'][0].
-func canonicalPath(p string) string {
-	if !strings.HasPrefix(p, "$") {
-		return p
-	}
-	var b strings.Builder
-	b.WriteString("$")
-	rest := p[1:]
-	for len(rest) > 0 {
-		switch rest[0] {
-		case '.':
-			rest = rest[1:]
-			i := strings.IndexAny(rest, ".[")
-			if i < 0 {
-				i = len(rest)
-			}
-			b.WriteString("['" + rest[:i] + "']")
-			rest = rest[i:]
-		case '[':
-			i := strings.IndexByte(rest, ']')
-			if i < 0 {
-				b.WriteString(rest)
-				return b.String()
-			}
-			inner := rest[1:i]
-			if strings.HasPrefix(inner, "'") || strings.HasPrefix(inner, "\"") {
-				inner = "'" + strings.Trim(inner, "'\"") + "'"
-			}
-			b.WriteString("[" + inner + "]")
-			rest = rest[i+1:]
-		default:
-			b.WriteString(rest)
-			return b.String()
-		}
-	}
-	return b.String()
-}
 
 // parseTimestamp parses an ISO-8601 extended offset date-time as AWS
 // accepts it.

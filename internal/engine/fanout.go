@@ -91,7 +91,7 @@ func (e *Execution) execMap(f *frame) {
 	if st.ItemsPath != nil {
 		v, ok := asl.GetPath(en, st.ItemsPath)
 		if !ok {
-			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "Invalid path '%s' : No results for path: %s", st.ItemsPath.String(), canonicalPath(st.ItemsPath.String()))))
+			e.stateFailed(f, e.runtimeError(f, asl.PathNotFoundInput(st.ItemsPath)))
 			return
 		}
 		itemsVal = v
@@ -106,7 +106,7 @@ func (e *Execution) execMap(f *frame) {
 		e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "Reference path \"%s\" must point to array.", path)))
 		return
 	}
-	maxc, err := intField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
+	maxc, err := asl.IntField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
@@ -224,7 +224,7 @@ func batchLimit(en *asl.Env, b *jsonv.Object, field string) (int64, error) {
 	if err != nil {
 		return 0, failure.New(failure.Runtime, "The %sPath field is not a valid path: %s", field, text)
 	}
-	return intField(en, 0, p, field+"Path")
+	return asl.IntField(en, 0, p, field+"Path")
 }
 
 // itemEnv is the environment ItemSelector sees for item i: the Map's
@@ -240,7 +240,7 @@ func (e *Execution) itemEnv(f *frame, fan *fanout, i int, item jsonv.Value) *asl
 
 // tolerance returns the distributed Map's failure tolerance check.
 func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total int) bool, error) {
-	count, err := intField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
+	count, err := asl.IntField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
 	if err != nil {
 		return nil, err
 	}
@@ -248,9 +248,9 @@ func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total 
 	pct := st.ToleratedFailurePercentage
 	if st.ToleratedFailurePercentagePath != nil {
 		v, ok := asl.GetPath(en, st.ToleratedFailurePercentagePath)
-		n, isNum := numeric(v)
+		n, isNum := asl.Numeric(v)
 		if !ok || !isNum || n.Float64() < 0 || n.Float64() > 100 {
-			return nil, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", render(v, ok), st.ToleratedFailurePercentagePath.String())
+			return nil, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", asl.Render(v, ok), st.ToleratedFailurePercentagePath.String())
 		}
 		pct = n.Float64()
 	}
@@ -263,34 +263,7 @@ func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total 
 	}, nil
 }
 
-func intField(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64, error) {
-	if path == nil {
-		return fixed, nil
-	}
-	v, ok := asl.GetPath(en, path)
-	n, isNum := numeric(v)
-	i, isInt := n.Int64()
-	if !ok || !isNum || !isInt || i < 0 {
-		return 0, failure.New(failure.Runtime, "The %s field refers to value \"%s\" which is not a valid integer: %s", field, render(v, ok), path.String())
-	}
-	return i, nil
-}
 
-// numeric reads a number, or a string holding one, as AWS does for the
-// Map state's *Path fields.
-func numeric(v jsonv.Value) (jsonv.Number, bool) {
-	switch v := v.(type) {
-	case jsonv.Number:
-		return v, true
-	case string:
-		if n, err := jsonv.ParseString(v); err == nil {
-			if num, ok := n.(jsonv.Number); ok {
-				return num, true
-			}
-		}
-	}
-	return "", false
-}
 
 // mapRunArn names a distributed Map's map run.
 func (e *Execution) mapRunArn(st *asl.State) string {

@@ -214,7 +214,7 @@ func (e *Execution) stateFailed(f *frame, fe *failure.Error) {
 // error and has attempts left.
 func (e *Execution) retry(f *frame, fe *failure.Error) bool {
 	st := f.state
-	i, r := matchRetrier(st.Retry, fe.Name)
+	i, r := st.MatchRetrier(fe.Name)
 	if r == nil {
 		return false
 	}
@@ -235,7 +235,7 @@ func (e *Execution) retry(f *frame, fe *failure.Error) bool {
 // catchOrFail applies the state's Catch to an error, or fails the frame.
 func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
 	st := f.state
-	if c := matchCatcher(st.Catch, fe.Name); c != nil {
+	if _, c := st.MatchCatcher(fe.Name); c != nil {
 		errOut := jsonv.NewObject(2)
 		errOut.Set("Error", fe.Name)
 		errOut.Set("Cause", fe.Cause)

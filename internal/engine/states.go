@@ -111,7 +111,7 @@ func (e *Execution) execWait(f *frame) {
 		secs, isInt := n.Int64()
 		if !ok || !isNum || !isInt || secs < 0 || secs > maxWaitSeconds {
 			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime,
-				"The SecondsPath parameter does not reference an input value that is a valid non-negative integer: %s == %s", st.SecondsPath.String(), render(v, ok))))
+				"The SecondsPath parameter does not reference an input value that is a valid non-negative integer: %s == %s", st.SecondsPath.String(), asl.Render(v, ok))))
 			return
 		}
 		until = e.now.Add(time.Duration(secs) * time.Second)
@@ -121,7 +121,7 @@ func (e *Execution) execWait(f *frame) {
 		t, valid := parseTimestamp(s)
 		if !ok || !isStr || !valid {
 			e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime,
-				"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.TimestampPath.String(), render(v, ok))))
+				"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.TimestampPath.String(), asl.Render(v, ok))))
 			return
 		}
 		until = t
@@ -134,16 +134,6 @@ func (e *Execution) execWait(f *frame) {
 	e.startTimer(e.nextID("wait-"), until, timerTarget{frame: f, kind: timerWait})
 }
 
-// render shows a value in a message: strings as they are, others as JSON.
-func render(v jsonv.Value, ok bool) string {
-	if !ok {
-		return "null"
-	}
-	if s, isStr := v.(string); isStr {
-		return s
-	}
-	return jsonv.Marshal(v)
-}
 
 // waitDone finishes a Wait state once its time has come.
 func (e *Execution) waitDone(f *frame) {
@@ -192,7 +182,7 @@ func (e *Execution) execFail(f *frame) {
 				e.finishFailed(f, failure.Runtime, e.runtimeError(f, err).Cause)
 				return
 			}
-			name = render(v, true)
+			name = asl.Render(v, true)
 		}
 		if st.CausePath != nil {
 			v, err := st.CausePath.EvalField(en, "CausePath")
@@ -200,54 +190,14 @@ func (e *Execution) execFail(f *frame) {
 				e.finishFailed(f, failure.Runtime, e.runtimeError(f, err).Cause)
 				return
 			}
-			cause = render(v, true)
+			cause = asl.Render(v, true)
 		}
 	}
 	e.finishFailed(f, name, cause)
 }
 
-// matchRetrier returns the first retrier whose ErrorEquals matches name.
-func matchRetrier(rs []*asl.Retrier, name string) (int, *asl.Retrier) {
-	for i, r := range rs {
-		if errorMatches(r.ErrorEquals, name) {
-			return i, r
-		}
-	}
-	return -1, nil
-}
 
-// matchCatcher returns the first catcher whose ErrorEquals matches name.
-func matchCatcher(cs []*asl.Catcher, name string) *asl.Catcher {
-	for _, c := range cs {
-		if errorMatches(c.ErrorEquals, name) {
-			return c
-		}
-	}
-	return nil
-}
 
-// errorMatches applies ErrorEquals: States.ALL matches every error except
-// States.Runtime and States.DataLimitExceeded; States.TaskFailed is a
-// wildcard for every task error except States.Timeout.
-func errorMatches(list []string, name string) bool {
-	for _, want := range list {
-		switch {
-		case want == name:
-			return true
-		case want == failure.All:
-			if name != failure.Runtime && name != failure.DataLimitExceeded {
-				return true
-			}
-		case want == failure.TaskFailed:
-			switch name {
-			case failure.Timeout, failure.Runtime, failure.DataLimitExceeded:
-			default:
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // retryDelay is the wait before retry attempt n (0-based).
 func retryDelay(r *asl.Retrier, n int64, rnd *rng) time.Duration {

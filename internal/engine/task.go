@@ -170,7 +170,7 @@ func seconds(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64
 	n, isNum := v.(jsonv.Number)
 	secs, isInt := n.Int64()
 	if !ok || !isNum || !isInt || secs <= 0 || secs > maxWaitSeconds {
-		return 0, failure.New(failure.Runtime, "The %s field refers to value %s which is not a valid positive integer: %s", field, jsonv.Quote(render(v, ok)), path.String())
+		return 0, failure.New(failure.Runtime, "The %s field refers to value %s which is not a valid positive integer: %s", field, jsonv.Quote(asl.Render(v, ok)), path.String())
 	}
 	return secs, nil
 }

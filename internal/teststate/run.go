@@ -71,7 +71,7 @@ func (p *plan) run(ctx context.Context) (*jsonv.Object, error) {
 	}
 	fe := &failure.Error{Name: first.errName, Cause: p.cause(first.errCause)}
 	retryIndex := -1
-	if i, rt := matchRetrier(orig.Retry, fe.Name); rt != nil {
+	if i, rt := orig.MatchRetrier(fe.Name); rt != nil {
 		retryIndex = i
 		if p.retries < rt.MaxAttempts {
 			r.take(p, first)
@@ -81,7 +81,7 @@ func (p *plan) run(ctx context.Context) (*jsonv.Object, error) {
 			return r.build(), nil
 		}
 	}
-	if c := matchCatcher(orig.Catch, fe.Name); c >= 0 {
+	if c, _ := orig.MatchCatcher(fe.Name); c >= 0 {
 		// Second run: with Catch, so the engine applies the catcher.
 		second, err := p.execute(ctx, true)
 		if err != nil {
@@ -323,7 +323,7 @@ func (p *plan) mapInspection(st *asl.State, r *response) (*failure.Error, error)
 		if st.ItemsPath != nil {
 			v, ok := asl.GetPath(en, st.ItemsPath)
 			if !ok {
-				return failure.New(failure.Runtime, "Invalid path '%s' : No results for path: %s", st.ItemsPath.String(), canonicalPath(st.ItemsPath.String())), nil
+				return asl.PathNotFoundInput(st.ItemsPath), nil
 			}
 			itemsVal = v
 		}
@@ -334,14 +334,14 @@ func (p *plan) mapInspection(st *asl.State, r *response) (*failure.Error, error)
 		items = len(arr)
 		r.inspect("afterItemsPath", itemsVal)
 	}
-	maxc, err := intField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
-	if err != nil {
-		return err, nil
+	maxc, ierr := asl.IntField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
+	if ierr != nil {
+		return ierr.(*failure.Error), nil
 	}
 	hasCount := st.HasToleratedFailureCount || st.ToleratedFailureCountPath != nil
-	count, err := intField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
-	if err != nil {
-		return err, nil
+	count, ierr := asl.IntField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
+	if ierr != nil {
+		return ierr.(*failure.Error), nil
 	}
 	if hasCount {
 		r.inspect("toleratedFailureCount", jsonv.Int(count))
@@ -350,9 +350,9 @@ func (p *plan) mapInspection(st *asl.State, r *response) (*failure.Error, error)
 	pct := st.ToleratedFailurePercentage
 	if st.ToleratedFailurePercentagePath != nil {
 		v, ok := asl.GetPath(en, st.ToleratedFailurePercentagePath)
-		n, isNum := numeric(v)
+		n, isNum := asl.Numeric(v)
 		if !ok || !isNum || n.Float64() < 0 || n.Float64() > 100 {
-			return failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", render(v, ok), st.ToleratedFailurePercentagePath.String()), nil
+			return failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", asl.Render(v, ok), st.ToleratedFailurePercentagePath.String()), nil
 		}
 		pct = n.Float64()
 	}
@@ -380,45 +380,8 @@ func (p *plan) variable(name string) (jsonv.Value, bool) {
 	return p.vars.Get(name)
 }
 
-func intField(en *asl.Env, fixed int64, path *jsonpath.Path, field string) (int64, *failure.Error) {
-	if path == nil {
-		return fixed, nil
-	}
-	v, ok := asl.GetPath(en, path)
-	n, isNum := numeric(v)
-	i, isInt := n.Int64()
-	if !ok || !isNum || !isInt || i < 0 {
-		return 0, failure.New(failure.Runtime, "The %s field refers to value \"%s\" which is not a valid integer: %s", field, render(v, ok), path.String())
-	}
-	return i, nil
-}
 
-// numeric reads a number, or a string holding one, as AWS does for the
-// Map state's *Path fields.
-func numeric(v jsonv.Value) (jsonv.Number, bool) {
-	switch v := v.(type) {
-	case jsonv.Number:
-		return v, true
-	case string:
-		if n, err := jsonv.ParseString(v); err == nil {
-			if num, ok := n.(jsonv.Number); ok {
-				return num, true
-			}
-		}
-	}
-	return "", false
-}
 
-// render shows a value in a message: strings as they are, others as JSON.
-func render(v jsonv.Value, ok bool) string {
-	if !ok {
-		return "null"
-	}
-	if s, isStr := v.(string); isStr {
-		return s
-	}
-	return jsonv.Marshal(v)
-}
 
 // messagePath is how AWS names an ItemsPath in its "must point to array"
 // message: "$" when absent, and a context path relative to the context
@@ -434,87 +397,9 @@ func messagePath(p *jsonpath.Path) string {
 	return s
 }
 
-// canonicalPath renders a simple JSONPath the way Jayway prints it in
-// messages: $.a.b[0] → $['a']['b'][0].
-func canonicalPath(p string) string {
-	if !strings.HasPrefix(p, "$") {
-		return p
-	}
-	var b strings.Builder
-	b.WriteString("$")
-	rest := strings.TrimPrefix(p[1:], "$")
-	for len(rest) > 0 {
-		switch rest[0] {
-		case '.':
-			rest = rest[1:]
-			i := strings.IndexAny(rest, ".[")
-			if i < 0 {
-				i = len(rest)
-			}
-			b.WriteString("['" + rest[:i] + "']")
-			rest = rest[i:]
-		case '[':
-			i := strings.IndexByte(rest, ']')
-			if i < 0 {
-				b.WriteString(rest)
-				return b.String()
-			}
-			inner := rest[1:i]
-			if strings.HasPrefix(inner, "'") || strings.HasPrefix(inner, "\"") {
-				inner = "'" + strings.Trim(inner, "'\"") + "'"
-			}
-			b.WriteString("[" + inner + "]")
-			rest = rest[i+1:]
-		default:
-			b.WriteString(rest)
-			return b.String()
-		}
-	}
-	return b.String()
-}
 
-// matchRetrier returns the first retrier whose ErrorEquals matches name,
-// or -1 and nil.
-func matchRetrier(rs []*asl.Retrier, name string) (int, *asl.Retrier) {
-	for i, r := range rs {
-		if errorMatches(r.ErrorEquals, name) {
-			return i, r
-		}
-	}
-	return -1, nil
-}
 
-// matchCatcher returns the index of the first catcher whose ErrorEquals
-// matches name, or -1.
-func matchCatcher(cs []*asl.Catcher, name string) int {
-	for i, c := range cs {
-		if errorMatches(c.ErrorEquals, name) {
-			return i
-		}
-	}
-	return -1
-}
 
-// errorMatches applies ErrorEquals as the engine does: States.ALL matches
-// every error except States.Runtime and States.DataLimitExceeded;
-// States.TaskFailed matches every error that is not a States.* error.
-func errorMatches(list []string, name string) bool {
-	for _, want := range list {
-		switch {
-		case want == name:
-			return true
-		case want == failure.All:
-			if name != failure.Runtime && name != failure.DataLimitExceeded {
-				return true
-			}
-		case want == failure.TaskFailed:
-			if name != failure.Timeout && !strings.HasPrefix(name, "States.") {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // retryDelay is the backoff before retry number n+1 (n retries made), in
 // seconds, as TestState reports it: IntervalSeconds × BackoffRate^n,
