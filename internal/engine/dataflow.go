@@ -213,7 +213,6 @@ func assignedText(vals *jsonv.Object) *jsonv.Object {
 	return out
 }
 
-
 // parseTimestamp parses an ISO-8601 extended offset date-time as AWS
 // accepts it.
 func parseTimestamp(s string) (time.Time, bool) {

@@ -263,8 +263,6 @@ func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total 
 	}, nil
 }
 
-
-
 // mapRunArn names a distributed Map's map run.
 func (e *Execution) mapRunArn(st *asl.State) string {
 	label := st.Label

@@ -134,7 +134,6 @@ func (e *Execution) execWait(f *frame) {
 	e.startTimer(e.nextID("wait-"), until, timerTarget{frame: f, kind: timerWait})
 }
 
-
 // waitDone finishes a Wait state once its time has come.
 func (e *Execution) waitDone(f *frame) {
 	f.status = stRunning
@@ -195,9 +194,6 @@ func (e *Execution) execFail(f *frame) {
 	}
 	e.finishFailed(f, name, cause)
 }
-
-
-
 
 // retryDelay is the wait before retry attempt n (0-based).
 func retryDelay(r *asl.Retrier, n int64, rnd *rng) time.Duration {

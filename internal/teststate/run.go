@@ -380,9 +380,6 @@ func (p *plan) variable(name string) (jsonv.Value, bool) {
 	return p.vars.Get(name)
 }
 
-
-
-
 // messagePath is how AWS names an ItemsPath in its "must point to array"
 // message: "$" when absent, and a context path relative to the context
 // object ("$$" reads "$").
@@ -396,10 +393,6 @@ func messagePath(p *jsonpath.Path) string {
 	}
 	return s
 }
-
-
-
-
 
 // retryDelay is the backoff before retry number n+1 (n retries made), in
 // seconds, as TestState reports it: IntervalSeconds × BackoffRate^n,
