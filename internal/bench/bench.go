@@ -149,7 +149,7 @@ func Run(ctx context.Context, ws []*Workload, opts Options) ([]Result, error) {
 		if opts.Progress != nil {
 			opts.Progress(fmt.Sprintf("%s: seq for %s", w.Name, opts.Duration))
 		}
-		res, err := seq(ctx, r, w, opts.Duration)
+		res, err := measure(w, "seq", 1, opts.Duration, inMemory(ctx, r, w))
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func Run(ctx context.Context, ws []*Workload, opts Options) ([]Result, error) {
 			if opts.Progress != nil {
 				opts.Progress(fmt.Sprintf("%s: %d in flight for %s", w.Name, opts.Concurrency, opts.Duration))
 			}
-			res, err := conc(ctx, r, w, opts.Duration, opts.Concurrency)
+			res, err := measure(w, "conc", opts.Concurrency, opts.Duration, inMemory(ctx, r, w))
 			if err != nil {
 				return nil, err
 			}
@@ -196,31 +196,21 @@ func check(ctx context.Context, r *local.Runner, w *Workload) error {
 	return nil
 }
 
-func seq(ctx context.Context, r *local.Runner, w *Workload, d time.Duration) (Result, error) {
-	var lat []time.Duration
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	n := 0
-	for time.Since(start) < d {
-		t0 := time.Now()
-		ex, err := r.Run(ctx, w.Machine, info(n), w.Input, epoch)
-		if err != nil {
-			return Result{}, err
+// inMemory returns a function that runs one execution of w on the
+// in-memory engine.
+func inMemory(ctx context.Context, r *local.Runner, w *Workload) func(g, i int) error {
+	return func(g, i int) error {
+		ex, err := r.Run(ctx, w.Machine, info(g*1_000_000+i), w.Input, epoch)
+		if err == nil && ex.Status() != engine.Succeeded {
+			err = errors.New("workload " + w.Name + ": execution did not succeed")
 		}
-		if ex.Status() != engine.Succeeded {
-			return Result{}, errors.New("workload " + w.Name + ": execution did not succeed")
-		}
-		lat = append(lat, time.Since(t0))
-		n++
+		return err
 	}
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	return summarize(w, "seq", n, elapsed, lat, &before, &after), nil
 }
 
-func conc(ctx context.Context, r *local.Runner, w *Workload, d time.Duration, inFlight int) (Result, error) {
+// measure runs one execution after another in each of inFlight goroutines
+// for d and summarizes their latencies and allocations.
+func measure(w *Workload, mode string, inFlight int, d time.Duration, run func(g, i int) error) (Result, error) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -236,11 +226,7 @@ func conc(ctx context.Context, r *local.Runner, w *Workload, d time.Duration, in
 			var mine []time.Duration
 			for i := 0; time.Since(start) < d; i++ {
 				t0 := time.Now()
-				ex, err := r.Run(ctx, w.Machine, info(g*1_000_000+i), w.Input, epoch)
-				if err == nil && ex.Status() != engine.Succeeded {
-					err = errors.New("workload " + w.Name + ": execution did not succeed")
-				}
-				if err != nil {
+				if err := run(g, i); err != nil {
 					mu.Lock()
 					firstErr = err
 					mu.Unlock()
@@ -259,7 +245,7 @@ func conc(ctx context.Context, r *local.Runner, w *Workload, d time.Duration, in
 	if firstErr != nil {
 		return Result{}, firstErr
 	}
-	return summarize(w, "conc", len(lat), elapsed, lat, &before, &after), nil
+	return summarize(w, mode, len(lat), elapsed, lat, &before, &after), nil
 }
 
 func summarize(w *Workload, mode string, n int, elapsed time.Duration, lat []time.Duration, before, after *runtime.MemStats) Result {

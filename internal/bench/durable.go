@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
@@ -97,41 +94,9 @@ func RunDurable(ctx context.Context, ws []*Workload, opts DurableOptions) ([]Res
 			if opts.Progress != nil {
 				opts.Progress(fmt.Sprintf("%s: %s, %d in flight for %s", w.Name, mode, inFlight, opts.Duration))
 			}
-			res, err := durableRun(ctx, r, w, def, input, mode, inFlight, opts.Duration)
-			if err != nil {
-				return nil, err
-			}
-			results = append(results, res)
-		}
-	}
-	return results, nil
-}
-
-var durableSeq struct {
-	sync.Mutex
-	n int
-}
-
-func durableRun(ctx context.Context, r *runner.Runner, w *Workload, def, input, mode string, inFlight int, d time.Duration) (Result, error) {
-	resetPeakRSS()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	var mu sync.Mutex
-	var lat []time.Duration
-	var firstErr error
-	var wg sync.WaitGroup
-	for g := range inFlight {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; time.Since(start) < d; i++ {
-				durableSeq.Lock()
-				durableSeq.n++
-				n := durableSeq.n
-				durableSeq.Unlock()
-				name := w.Name + "-" + strconv.Itoa(g) + "-" + strconv.Itoa(n)
-				t0 := time.Now()
+			resetPeakRSS()
+			res, err := measure(w, mode, inFlight, opts.Duration, func(g, i int) error {
+				name := fmt.Sprintf("%s-%s-%d-%d", w.Name, mode, g, i)
 				rec, err := r.StartExecution(ctx, runner.StartRequest{
 					Arn:  "arn:aws:states:us-east-1:111111111111:execution:bench-" + w.Name + ":" + name,
 					Name: name, StateMachineArn: "arn:aws:states:us-east-1:111111111111:stateMachine:bench-" + w.Name,
@@ -143,23 +108,13 @@ func durableRun(ctx context.Context, r *runner.Runner, w *Workload, def, input, 
 				if err == nil && rec.Status != "SUCCEEDED" {
 					err = errors.New("workload " + w.Name + ": execution " + rec.Status + ": " + rec.Error + ": " + rec.Cause)
 				}
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				mu.Lock()
-				lat = append(lat, time.Since(t0))
-				mu.Unlock()
+				return err
+			})
+			if err != nil {
+				return nil, err
 			}
-		}()
+			results = append(results, res)
+		}
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	if firstErr != nil {
-		return Result{}, firstErr
-	}
-	return summarize(w, mode, len(lat), elapsed, lat, &before, &after), nil
+	return results, nil
 }
