@@ -151,6 +151,15 @@ type StopInput struct {
 	Cause string
 }
 
+// RedriveInput restarts a failed, aborted or timed-out execution from the
+// state where it stopped (RedriveExecution).
+type RedriveInput struct{}
+
+// ErrNotRedrivable is returned by Apply(RedriveInput) for an execution
+// that is running or succeeded.
+var ErrNotRedrivable = errors.New("execution is not redrivable")
+
+func (RedriveInput) input()       {}
 func (TaskStartedInput) input()   {}
 func (TaskSucceededInput) input() {}
 func (TaskFailedInput) input()    {}
@@ -235,6 +244,9 @@ func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *E
 // Apply feeds one input to a running execution at now and runs it until it
 // finishes or waits again.
 func (e *Execution) Apply(in Input, now time.Time) error {
+	if r, ok := in.(RedriveInput); ok {
+		return e.redrive(r, now)
+	}
 	if e.status != Running {
 		return ErrNotRunning
 	}
@@ -307,6 +319,40 @@ func (e *Execution) PendingTasks() []ScheduleTask {
 	}
 	slices.SortFunc(out, func(a, b ScheduleTask) int { return strings.Compare(a.TaskID, b.TaskID) })
 	return out
+}
+
+// RedriveCount returns how many times the execution has been redriven.
+func (e *Execution) RedriveCount() int { return e.info.RedriveCount }
+
+// redrive restarts the execution at the top-level state where it stopped,
+// with that state's input, as RedriveExecution does: the history goes on
+// with ExecutionRedriven and the state's entry.
+func (e *Execution) redrive(_ RedriveInput, now time.Time) error {
+	switch e.status {
+	case Failed, Aborted, TimedOut:
+	default:
+		return ErrNotRedrivable
+	}
+	f := e.root
+	if f.state == nil {
+		return ErrNotRedrivable
+	}
+	e.now = now
+	e.status, e.err, e.cause, e.output = Running, "", "", nil
+	e.info.RedriveCount++
+	e.contextBase = nil // $$.Execution.RedriveCount changed
+	ev := e.record(nil, ExecutionRedriven, false)
+	ev.PreviousID = int64(len(e.log.events) - 1)
+	ev.kind, ev.detailsKey, ev.Index = detailsRedriven, "executionRedrivenEventDetails", int32(e.info.RedriveCount)
+	f.lastID = ev.ID
+	f.fan, f.task = nil, nil
+	f.failed, f.errName, f.errCause = false, "", ""
+	if e.machine.TimeoutSeconds > 0 {
+		e.startTimer("execution-timeout-"+itoa(int64(e.info.RedriveCount)), now.Add(time.Duration(e.machine.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
+	}
+	e.enter(f, f.state.Name, f.input)
+	e.advance(f)
+	return nil
 }
 
 // TakeCommands returns the commands produced since the last call.

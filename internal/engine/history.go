@@ -18,6 +18,7 @@ const (
 	ExecutionFailed    EventType = "ExecutionFailed"
 	ExecutionAborted   EventType = "ExecutionAborted"
 	ExecutionTimedOut  EventType = "ExecutionTimedOut"
+	ExecutionRedriven  EventType = "ExecutionRedriven"
 
 	TaskScheduled        EventType = "TaskScheduled"
 	TaskStarted          EventType = "TaskStarted"
@@ -105,6 +106,7 @@ const (
 	detailsTaskStarted
 	detailsTaskSucceeded
 	detailsActivityStarted
+	detailsRedriven
 )
 
 // HistoryEvent is one event of an execution's history. Its values are kept
@@ -255,6 +257,9 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 			w.key("heartbeatInSeconds")
 			w.dst = strconv.AppendInt(w.dst, x.Heartbeat, 10)
 		}
+	case detailsRedriven:
+		w.key("redriveCount")
+		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)
 	case detailsActivityStarted:
 		if e.Name != "" {
 			w.str("workerName", e.Name)
