@@ -185,8 +185,8 @@ func (s *Server) URL() string { return "http://" + s.Addr() }
 // Shutdown stops accepting requests, waits for those in flight (up to
 // ctx), stops the runner and closes the store, like http.Server.Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.sfn.Close() // ends long polls (GetActivityTask) so in-flight requests can finish
 	err := s.http.Shutdown(ctx)
-	s.sfn.Close()
 	s.runner.Stop()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr

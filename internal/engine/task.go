@@ -16,6 +16,7 @@ import (
 type pendingTask struct {
 	id             string
 	cmd            ScheduleTask // as it was issued
+	started        bool
 	res            *resource
 	timeoutTimer   string
 	heartbeatTimer string
@@ -225,6 +226,10 @@ func (e *Execution) endTask(f *frame) *pendingTask {
 
 func (e *Execution) taskStarted(f *frame, worker string) {
 	t := f.task
+	if t.started {
+		return // a task starts once (an activity task offered again after a crash)
+	}
+	t.started = true
 	ev := t.res.record(e, f, stepStarted)
 	switch t.res.family {
 	case familyTask:
