@@ -168,7 +168,11 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"previousEventId":`...)
 	dst = strconv.AppendInt(dst, e.PreviousID, 10)
 	dst = append(dst, `,"timestamp":`...)
-	dst = jsonv.AppendString(dst, e.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+	// The timestamp needs no escaping: formatted in place, not as a string.
+	var tb [40]byte
+	dst = append(dst, '"')
+	dst = append(dst, e.Timestamp.UTC().AppendFormat(tb[:0], "2006-01-02T15:04:05.000Z07:00")...)
+	dst = append(dst, '"')
 	dst = append(dst, `,"type":`...)
 	dst = jsonv.AppendString(dst, string(e.Type))
 	if e.kind == detailsNone {

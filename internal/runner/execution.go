@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -300,8 +301,16 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 	cmds := ex.TakeCommands()
 	hist := ex.History()
 	t := store.Transition{Create: create, HistoryFrom: lv.rec.HistoryLen}
-	for i := lv.rec.HistoryLen; i < int64(len(hist)); i++ {
-		t.Events = append(t.Events, store.Event{ID: hist[i].ID, JSON: hist[i].AppendJSON(nil)})
+	if n := int64(len(hist)) - lv.rec.HistoryLen; n > 0 {
+		// One buffer holds the step's events; each event's JSON is capped
+		// so that appending to one cannot overwrite the next.
+		t.Events = make([]store.Event, 0, n)
+		buf := make([]byte, 0, 512*n)
+		for i := lv.rec.HistoryLen; i < int64(len(hist)); i++ {
+			start := len(buf)
+			buf = hist[i].AppendJSON(buf)
+			t.Events = append(t.Events, store.Event{ID: hist[i].ID, JSON: buf[start:len(buf):len(buf)]})
+		}
 	}
 	for i, a := range ins {
 		kind, payload := encodeInput(a.in)
@@ -333,13 +342,12 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 		}
 	}
 	// Tokens of tasks that are no longer pending leave the store.
-	pending := map[string]bool{}
-	for _, p := range ex.PendingTasks() {
-		pending[p.TaskID] = true
-	}
-	for id, tok := range lv.tokens {
-		if !pending[id] {
-			t.RemoveTokens = append(t.RemoveTokens, tok)
+	if len(lv.tokens) > 0 {
+		pending := ex.PendingTasks()
+		for id, tok := range lv.tokens {
+			if !slices.ContainsFunc(pending, func(p engine.ScheduleTask) bool { return p.TaskID == id }) {
+				t.RemoveTokens = append(t.RemoveTokens, tok)
+			}
 		}
 	}
 	rec := lv.rec
@@ -405,6 +413,8 @@ func (r *Runner) Wait(ctx context.Context, arn string) (store.Execution, error) 
 	if ok {
 		select {
 		case <-lv.done:
+			// Closed after the final summary was committed and set.
+			return lv.rec, nil
 		case <-ctx.Done():
 			return store.Execution{}, ctx.Err()
 		}

@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -13,22 +13,35 @@ import (
 )
 
 // Statements of the execution write paths; prepared at Open.
+//
+// An execution's history and logged inputs are stored in chunks, one row
+// per transition: history (execution id, last event id) holds that
+// transition's events, inputs (execution id, first seq) its inputs, both
+// encoded by appendEvents and appendInputs. Executions are keyed by an
+// integer id that grows as they start, so the chunks of the executions
+// running at a time sit together in a few b-tree pages, which keeps the
+// pages a group commit rewrites few. The history length is the last chunk's
+// last event id, so a step of an execution that stays RUNNING and changes
+// nothing else writes no execution row.
 const (
 	qInsertExecution = `INSERT INTO executions (arn, state_machine_arn, version_arn, alias_arn, map_run_arn, name, type,
-	role_arn, status, start_date, stop_date, redrive_count, redrive_date, seed, history_len, has_output, trace_header,
-	error, cause, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	role_arn, status, start_date, stop_date, redrive_count, redrive_date, seed, has_output, trace_header,
+	error, cause, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (arn) DO NOTHING`
-	qInsertBody      = `INSERT INTO execution_bodies (arn, definition, input) VALUES (?, ?, ?)`
+	// qExecutionState reads an execution's id and history length, and
+	// whether its changing fields already have the given values.
+	qExecutionState = `SELECT e.id, ` + historyLen + `, (e.status, e.stop_date, e.redrive_count, e.redrive_date,
+	e.has_output, e.trace_header, e.error, e.cause, e.output) IS (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	FROM executions e WHERE e.arn = ?`
 	qUpdateExecution = `UPDATE executions SET status = ?, stop_date = ?, redrive_count = ?, redrive_date = ?,
-	history_len = ?, has_output = ?, trace_header = ?, error = ?, cause = ?, output = ?
-	WHERE arn = ? AND history_len = ?`
-	// qUpdateRunning updates a RUNNING execution that stays RUNNING, the
-	// usual step. Leaving status alone spares the write to the index of
-	// running executions.
-	qUpdateRunning = `UPDATE executions SET stop_date = ?, redrive_count = ?, redrive_date = ?,
-	history_len = ?, has_output = ?, trace_header = ?, error = ?, cause = ?, output = ?
-	WHERE arn = ? AND history_len = ? AND status = 'RUNNING'`
-	qHistoryLen  = `SELECT history_len FROM executions WHERE arn = ?`
+	has_output = ?, trace_header = ?, error = ?, cause = ?, output = ? WHERE id = ?`
+	// qEndExecution updates an execution whose status changes (it ends,
+	// the usual case besides RUNNING steps) in one statement when its
+	// history length is as expected.
+	qEndExecution = `UPDATE executions SET status = ?, stop_date = ?, redrive_count = ?, redrive_date = ?,
+	has_output = ?, trace_header = ?, error = ?, cause = ?, output = ?
+	WHERE arn = ? AND status <> ? AND ifnull((SELECT h.last_id FROM history h WHERE h.execution_id = executions.id
+	ORDER BY h.last_id DESC LIMIT 1), 0) = ? RETURNING id`
 	qDeleteTimer = `DELETE FROM timers WHERE execution_arn = ? AND timer_id = ?`
 	qUpsertTimer = `INSERT INTO timers (execution_arn, timer_id, due) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET due = excluded.due`
 	qDeleteToken = `DELETE FROM tokens WHERE token = ?`
@@ -38,10 +51,13 @@ const (
 	qLease       = `UPDATE tokens SET leased = 1 WHERE rowid = (SELECT rowid FROM tokens
 	WHERE activity_arn = ? AND leased = 0 AND activity_arn <> '' ORDER BY created, rowid LIMIT 1)
 	RETURNING ` + tokenColumns
+	// historyLen is the history length of the execution aliased e.
+	historyLen = `ifnull((SELECT h.last_id FROM history h WHERE h.execution_id = e.id
+	ORDER BY h.last_id DESC LIMIT 1), 0)`
 )
 
-// Multi-row inserts of history events and inputs: a batch's rows go in
-// chunks, one statement each. The statements for 1 to smallChunks rows and
+// Multi-row inserts of history and input chunks: a batch's rows go in
+// groups, one statement each. The statements for 1 to smallChunks rows and
 // for the larger sizes in bigChunks are prepared at Open, so n rows take at
 // most n/64+3 statements.
 const smallChunks = 16
@@ -55,8 +71,9 @@ type bulkInsert struct {
 }
 
 var (
-	eventInsert = newBulkInsert(`INSERT INTO history (execution_arn, id, json) VALUES `, 3)
-	inputInsert = newBulkInsert(`INSERT INTO inputs (execution_arn, seq, at, kind, payload) VALUES `, 5)
+	eventInsert = newBulkInsert(`INSERT INTO history (execution_id, last_id, first_id, chunk) VALUES `, 4)
+	inputInsert = newBulkInsert(`INSERT INTO inputs (execution_id, first_seq, chunk) VALUES `, 3)
+	bodyInsert  = newBulkInsert(`INSERT INTO execution_bodies (id, definition, input) VALUES `, 3)
 )
 
 // newBulkInsert returns the insert statements of cols columns a row.
@@ -122,19 +139,40 @@ func (db *DB) Commit(ctx context.Context, batch []store.Transition) error {
 				return fmt.Errorf("commit batch: event id %d of %s, want %d", e.ID, t.Execution.Arn, want)
 			}
 		}
-		nEvents += len(t.Events)
-		nInputs += len(t.Inputs)
+		if len(t.Events) > 0 {
+			nEvents++
+		}
+		if len(t.Inputs) > 0 {
+			nInputs++
+		}
 	}
 	err := db.write(ctx, func(w *wtx) error {
+		ids := make([]int64, len(batch))
+		// The history chunks go in after every transition: a batch that
+		// has an execution twice counts its earlier events here.
+		var lens map[string]int64
 		for i := range batch {
-			if err := w.transition(&batch[i]); err != nil {
+			t := &batch[i]
+			have, seen := lens[t.Execution.Arn]
+			id, err := w.transition(t, have, seen)
+			if err != nil {
 				return err
 			}
+			ids[i] = id
+			if len(batch) > 1 {
+				if lens == nil {
+					lens = make(map[string]int64, len(batch))
+				}
+				lens[t.Execution.Arn] = t.HistoryFrom + int64(len(t.Events))
+			}
 		}
-		if err := w.insertEvents(batch, nEvents); err != nil {
+		if err := w.insertBodies(batch, ids); err != nil {
+			return fmt.Errorf("insert execution: %w", err)
+		}
+		if err := w.insertEvents(batch, ids, nEvents); err != nil {
 			return fmt.Errorf("insert history: %w", err)
 		}
-		if err := w.insertInputs(batch, nInputs); err != nil {
+		if err := w.insertInputs(batch, ids, nInputs); err != nil {
 			return fmt.Errorf("insert inputs: %w", err)
 		}
 		return nil
@@ -145,48 +183,58 @@ func (db *DB) Commit(ctx context.Context, batch []store.Transition) error {
 	return nil
 }
 
-// transition writes t's execution row, timers and tokens.
-func (w *wtx) transition(t *store.Transition) error {
+// transition writes t's execution row, timers and tokens, and returns the
+// execution's id. If seen, an earlier transition of the batch left the
+// history length at pending.
+func (w *wtx) transition(t *store.Transition, pending int64, seen bool) (int64, error) {
 	e := &t.Execution
-	newLen := t.HistoryFrom + int64(len(t.Events))
+	var id int64
 	if t.Create {
-		n, err := w.exec(qInsertExecution, e.Arn, e.StateMachineArn, e.VersionArn, e.AliasArn, e.MapRunArn, e.Name,
+		res, err := w.execResult(qInsertExecution, e.Arn, e.StateMachineArn, e.VersionArn, e.AliasArn, e.MapRunArn, e.Name,
 			e.Type, e.RoleArn, e.Status, toNanos(e.StartDate), toNanos(e.StopDate), e.RedriveCount,
-			toNanos(e.RedriveDate), int64(e.Seed), newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output)
+			toNanos(e.RedriveDate), int64(e.Seed), e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output)
 		if err != nil {
-			return fmt.Errorf("insert execution: %w", err)
+			return 0, fmt.Errorf("insert execution: %w", err)
 		}
-		if n == 0 {
-			return fmt.Errorf("insert execution %s: %w", e.Arn, store.ErrExists)
-		}
-		if _, err := w.exec(qInsertBody, e.Arn, e.Definition, e.Input); err != nil {
-			return fmt.Errorf("insert execution: %w", err)
-		}
-	} else {
-		var n int64
-		var err error
-		if e.Status == "RUNNING" {
-			n, err = w.exec(qUpdateRunning, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
-				newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, t.HistoryFrom)
-		}
-		if err == nil && n == 0 {
-			n, err = w.exec(qUpdateExecution, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
-				newLen, e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, t.HistoryFrom)
-		}
-		if err != nil {
-			return fmt.Errorf("update execution: %w", err)
-		}
-		if n == 0 {
-			var have int64
-			if err := w.queryRow(qHistoryLen, e.Arn).Scan(&have); err != nil {
-				return fmt.Errorf("update execution %s: %w", e.Arn, notFound(err))
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return 0, fmt.Errorf("insert execution: %w", err)
 			}
-			return &store.ConflictError{ExecutionArn: e.Arn, Want: t.HistoryFrom, Have: have}
+			return 0, fmt.Errorf("insert execution %s: %w", e.Arn, store.ErrExists)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, fmt.Errorf("insert execution: %w", err)
+		}
+	} else if ended, err := w.end(t, seen); err != nil {
+		return 0, err
+	} else if ended != 0 {
+		id = ended
+	} else {
+		var have int64
+		var same bool
+		err := w.queryRow(qExecutionState, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
+			e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn).Scan(&id, &have, &same)
+		if err != nil {
+			return 0, fmt.Errorf("update execution %s: %w", e.Arn, notFound(err))
+		}
+		if seen {
+			have = pending
+		}
+		if have != t.HistoryFrom {
+			return 0, &store.ConflictError{ExecutionArn: e.Arn, Want: t.HistoryFrom, Have: have}
+		}
+		// Most steps of a running execution change nothing but its
+		// history: its row stays as it is.
+		if !same {
+			if _, err := w.exec(qUpdateExecution, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
+				e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, id); err != nil {
+				return 0, fmt.Errorf("update execution: %w", err)
+			}
 		}
 	}
-	for _, id := range t.RemoveTimers {
-		if _, err := w.exec(qDeleteTimer, e.Arn, id); err != nil {
-			return fmt.Errorf("remove timer: %w", err)
+	for _, tid := range t.RemoveTimers {
+		if _, err := w.exec(qDeleteTimer, e.Arn, tid); err != nil {
+			return 0, fmt.Errorf("remove timer: %w", err)
 		}
 	}
 	for _, tm := range t.AddTimers {
@@ -195,12 +243,12 @@ func (w *wtx) transition(t *store.Transition) error {
 			arn = e.Arn
 		}
 		if _, err := w.exec(qUpsertTimer, arn, tm.TimerID, toNanos(tm.Due)); err != nil {
-			return fmt.Errorf("add timer: %w", err)
+			return 0, fmt.Errorf("add timer: %w", err)
 		}
 	}
 	for _, tok := range t.RemoveTokens {
 		if _, err := w.exec(qDeleteToken, tok); err != nil {
-			return fmt.Errorf("remove token: %w", err)
+			return 0, fmt.Errorf("remove token: %w", err)
 		}
 	}
 	for _, tok := range t.AddTokens {
@@ -211,53 +259,172 @@ func (w *wtx) transition(t *store.Transition) error {
 		n, err := w.exec(qInsertToken, tok.Token, arn, tok.TaskID, tok.ActivityArn, tok.Heartbeat,
 			toNanos(tok.Created), tok.Leased, tok.Input)
 		if err != nil {
-			return fmt.Errorf("add token: %w", err)
+			return 0, fmt.Errorf("add token: %w", err)
 		}
 		if n == 0 {
-			return fmt.Errorf("add token: %w", store.ErrExists)
+			return 0, fmt.Errorf("add token: %w", store.ErrExists)
 		}
 	}
-	return nil
+	return id, nil
 }
 
-// insertEvents appends the n history events of batch.
-func (w *wtx) insertEvents(batch []store.Transition, n int) error {
+// end updates the execution of t in one statement if it leaves RUNNING
+// and its history length is as expected, and returns its id; 0 if it did
+// not (the caller then takes the general path, which reports conflicts).
+func (w *wtx) end(t *store.Transition, seen bool) (int64, error) {
+	e := &t.Execution
+	if seen || e.Status == "RUNNING" {
+		return 0, nil
+	}
+	var id int64
+	err := w.queryRow(qEndExecution, e.Status, toNanos(e.StopDate), e.RedriveCount, toNanos(e.RedriveDate),
+		e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.Arn, e.Status, t.HistoryFrom).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update execution: %w", err)
+	}
+	return id, nil
+}
+
+// insertBodies writes the definition and input of the executions batch
+// creates; ids are the batch's execution ids.
+func (w *wtx) insertBodies(batch []store.Transition, ids []int64) error {
+	var args []any
+	for i := range batch {
+		if t := &batch[i]; t.Create {
+			args = append(args, ids[i], t.Execution.Definition, t.Execution.Input)
+		}
+	}
+	return w.insert(bodyInsert, args)
+}
+
+// insertEvents writes the history chunks of batch: n transitions have
+// events; ids are the batch's execution ids.
+func (w *wtx) insertEvents(batch []store.Transition, ids []int64, n int) error {
 	if n == 0 {
 		return nil
 	}
-	args := make([]any, 0, 3*n)
+	size := 0
+	for i := range batch {
+		for _, e := range batch[i].Events {
+			size += len(e.JSON) + binary.MaxVarintLen32
+		}
+	}
+	buf := make([]byte, 0, size)
+	args := make([]any, 0, 4*n)
 	for i := range batch {
 		t := &batch[i]
-		for _, e := range t.Events {
-			args = append(args, t.Execution.Arn, e.ID, e.JSON)
+		if len(t.Events) == 0 {
+			continue
 		}
+		start := len(buf)
+		buf = appendEvents(buf, t.Events)
+		args = append(args, ids[i], t.HistoryFrom+int64(len(t.Events)), t.HistoryFrom+1, buf[start:len(buf):len(buf)])
 	}
 	return w.insert(eventInsert, args)
 }
 
-// insertInputs appends the n logged inputs of batch.
-func (w *wtx) insertInputs(batch []store.Transition, n int) error {
+// insertInputs writes the input chunks of batch: n transitions have
+// inputs; ids are the batch's execution ids.
+func (w *wtx) insertInputs(batch []store.Transition, ids []int64, n int) error {
 	if n == 0 {
 		return nil
 	}
-	args := make([]any, 0, 5*n)
+	var buf []byte
+	args := make([]any, 0, 3*n)
 	for i := range batch {
 		t := &batch[i]
-		for _, in := range t.Inputs {
-			payload := in.Payload
-			if payload == nil {
-				payload = []byte{}
-			}
-			args = append(args, t.Execution.Arn, in.Seq, toNanos(in.At), in.Kind, payload)
+		if len(t.Inputs) == 0 {
+			continue
 		}
+		start := len(buf)
+		buf = appendInputs(buf, t.Inputs)
+		args = append(args, ids[i], t.Inputs[0].Seq, buf[start:len(buf):len(buf)])
 	}
 	return w.insert(inputInsert, args)
+}
+
+// appendEvents appends the chunk encoding of events to b: each event's
+// JSON after its length (uvarint); ids follow from the chunk's first_id.
+func appendEvents(b []byte, events []store.Event) []byte {
+	for _, e := range events {
+		b = binary.AppendUvarint(b, uint64(len(e.JSON)))
+		b = append(b, e.JSON...)
+	}
+	return b
+}
+
+// decodeEvents decodes a chunk of appendEvents whose first event has id
+// first, appending the events to out. The events' JSON share chunk.
+func decodeEvents(out []store.Event, chunk []byte, first int64) ([]store.Event, error) {
+	for id := first; len(chunk) > 0; id++ {
+		n, k := binary.Uvarint(chunk)
+		if k <= 0 || n > uint64(len(chunk)-k) {
+			return out, errors.New("corrupt history chunk")
+		}
+		end := k + int(n)
+		out = append(out, store.Event{ID: id, JSON: chunk[k:end:end]})
+		chunk = chunk[end:]
+	}
+	return out, nil
+}
+
+// appendInputs appends the chunk encoding of inputs to b: per input its
+// Seq and At (Unix nanoseconds, 0 for none) as varints, then Kind and
+// Payload after their lengths (uvarint).
+func appendInputs(b []byte, inputs []store.Input) []byte {
+	for _, in := range inputs {
+		b = binary.AppendVarint(b, in.Seq)
+		b = binary.AppendVarint(b, toNanos(in.At))
+		b = binary.AppendUvarint(b, uint64(len(in.Kind)))
+		b = append(b, in.Kind...)
+		b = binary.AppendUvarint(b, uint64(len(in.Payload)))
+		b = append(b, in.Payload...)
+	}
+	return b
+}
+
+// decodeInputs decodes a chunk of appendInputs, appending the inputs to
+// out. The payloads share chunk.
+func decodeInputs(out []store.Input, chunk []byte) ([]store.Input, error) {
+	bad := errors.New("corrupt input chunk")
+	for len(chunk) > 0 {
+		var in store.Input
+		var k int
+		if in.Seq, k = binary.Varint(chunk); k <= 0 {
+			return out, bad
+		}
+		chunk = chunk[k:]
+		at, k := binary.Varint(chunk)
+		if k <= 0 {
+			return out, bad
+		}
+		in.At = fromNanos(at)
+		chunk = chunk[k:]
+		n, k := binary.Uvarint(chunk)
+		if k <= 0 || n > uint64(len(chunk)-k) {
+			return out, bad
+		}
+		in.Kind = string(chunk[k : k+int(n)])
+		chunk = chunk[k+int(n):]
+		n, k = binary.Uvarint(chunk)
+		if k <= 0 || n > uint64(len(chunk)-k) {
+			return out, bad
+		}
+		end := k + int(n)
+		in.Payload = chunk[k:end:end]
+		chunk = chunk[end:]
+		out = append(out, in)
+	}
+	return out, nil
 }
 
 // summaryColumns are an execution's columns without the large ones; the
 // query aliases executions as e.
 const summaryColumns = `e.arn, e.state_machine_arn, e.version_arn, e.alias_arn, e.map_run_arn, e.name, e.type,
-	e.role_arn, e.status, e.start_date, e.stop_date, e.redrive_count, e.redrive_date, e.seed, e.history_len,
+	e.role_arn, e.status, e.start_date, e.stop_date, e.redrive_count, e.redrive_date, e.seed, ` + historyLen + `,
 	e.has_output, e.trace_header, e.error, e.cause`
 
 // fullColumns are every column of an execution; the query joins
@@ -265,7 +432,8 @@ const summaryColumns = `e.arn, e.state_machine_arn, e.version_arn, e.alias_arn, 
 const fullColumns = summaryColumns + `, e.output, b.definition, b.input`
 
 // scanExecution scans a row of summaryColumns, or of fullColumns if full.
-func scanExecution(sc interface{ Scan(...any) error }, full bool) (store.Execution, error) {
+// Extra destinations (more columns after those) follow.
+func scanExecution(sc interface{ Scan(...any) error }, full bool, extra ...any) (store.Execution, error) {
 	var e store.Execution
 	var start, stop, redrive, seed int64
 	dst := []any{&e.Arn, &e.StateMachineArn, &e.VersionArn, &e.AliasArn, &e.MapRunArn, &e.Name, &e.Type,
@@ -274,6 +442,7 @@ func scanExecution(sc interface{ Scan(...any) error }, full bool) (store.Executi
 	if full {
 		dst = append(dst, &e.Output, &e.Definition, &e.Input)
 	}
+	dst = append(dst, extra...)
 	err := sc.Scan(dst...)
 	e.StartDate, e.StopDate, e.RedriveDate = fromNanos(start), fromNanos(stop), fromNanos(redrive)
 	e.Seed = uint64(seed)
@@ -283,7 +452,7 @@ func scanExecution(sc interface{ Scan(...any) error }, full bool) (store.Executi
 // GetExecution returns the execution arn; ErrNotFound if none.
 func (db *DB) GetExecution(ctx context.Context, arn string) (store.Execution, error) {
 	row, err := db.queryRow(ctx, `SELECT `+fullColumns+` FROM executions e
-		JOIN execution_bodies b ON b.arn = e.arn WHERE e.arn = ?`, arn)
+		JOIN execution_bodies b ON b.id = e.id WHERE e.arn = ?`, arn)
 	if err != nil {
 		return store.Execution{}, fmt.Errorf("get execution: %w", err)
 	}
@@ -363,39 +532,63 @@ func isVersionArn(arn string) bool {
 	return true
 }
 
-// History returns events of an execution; see store.Store.
+// History returns events of an execution; see store.Store. It reads the
+// chunks that hold the page, newest first with reverse, and stops reading
+// once the page is full.
 func (db *DB) History(ctx context.Context, executionArn string, fromID int64, limit int, reverse bool) ([]store.Event, error) {
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	q := `SELECT id, json FROM history WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?`
-	if reverse {
-		q = `SELECT id, json FROM history WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?`
-		if fromID <= 0 {
-			fromID = math.MaxInt64
-		}
-	}
-	rows, err := db.query(ctx, q, executionArn, fromID, limit)
+	row, err := db.queryRow(ctx, `SELECT id FROM executions WHERE arn = ?`, executionArn)
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	events, err := collect(rows, func(sc interface{ Scan(...any) error }) (store.Event, error) {
-		var e store.Event
-		err := sc.Scan(&e.ID, &e.JSON)
-		return e, err
-	})
+	var id int64
+	if err := row.Scan(&id); err != nil {
+		return nil, fmt.Errorf("read history: %w", notFound(err))
+	}
+	var rows *sql.Rows
+	switch {
+	case !reverse:
+		rows, err = db.query(ctx, `SELECT first_id, chunk FROM history WHERE execution_id = ? AND last_id > ?
+			ORDER BY last_id`, id, fromID)
+	case fromID <= 0:
+		rows, err = db.query(ctx, `SELECT first_id, chunk FROM history WHERE execution_id = ?
+			ORDER BY last_id DESC`, id)
+	default:
+		// From the chunk that holds event fromID-1 down.
+		rows, err = db.query(ctx, `SELECT first_id, chunk FROM history WHERE execution_id = ?1
+			AND last_id <= ifnull((SELECT last_id FROM history WHERE execution_id = ?1 AND last_id >= ?2
+			ORDER BY last_id LIMIT 1), 9223372036854775807) ORDER BY last_id DESC`, id, fromID-1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	if len(events) == 0 {
-		row, err := db.queryRow(ctx, `SELECT 1 FROM executions WHERE arn = ?`, executionArn)
-		if err != nil {
+	defer rows.Close()
+	var events, chunkEvents []store.Event
+	for (limit <= 0 || len(events) < limit) && rows.Next() {
+		var first int64
+		var chunk []byte
+		if err := rows.Scan(&first, &chunk); err != nil {
 			return nil, fmt.Errorf("read history: %w", err)
 		}
-		var one int
-		if err := row.Scan(&one); err != nil {
-			return nil, fmt.Errorf("read history: %w", notFound(err))
+		if chunkEvents, err = decodeEvents(chunkEvents[:0], chunk, first); err != nil {
+			return nil, fmt.Errorf("read history of %s: %w", executionArn, err)
 		}
+		if !reverse {
+			for _, e := range chunkEvents {
+				if e.ID > fromID && (limit <= 0 || len(events) < limit) {
+					events = append(events, e)
+				}
+			}
+			continue
+		}
+		for i := len(chunkEvents) - 1; i >= 0; i-- {
+			e := chunkEvents[i]
+			if (fromID <= 0 || e.ID < fromID) && (limit <= 0 || len(events) < limit) {
+				events = append(events, e)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
 	}
 	return events, nil
 }
@@ -408,41 +601,44 @@ func (db *DB) Running(ctx context.Context) ([]store.RunningExecution, error) {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+fullColumns+` FROM executions e INDEXED BY executions_running
-		JOIN execution_bodies b ON b.arn = e.arn WHERE e.status = 'RUNNING' ORDER BY e.arn`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+fullColumns+`, e.id FROM executions e INDEXED BY executions_running
+		JOIN execution_bodies b ON b.id = e.id WHERE e.status = 'RUNNING' ORDER BY e.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}
+	var ids []int64
 	out, err := collect(rows, func(sc interface{ Scan(...any) error }) (store.RunningExecution, error) {
-		e, err := scanExecution(sc, true)
+		var id int64
+		e, err := scanExecution(sc, true, &id)
+		ids = append(ids, id)
 		return store.RunningExecution{Execution: e}, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT i.execution_arn, i.seq, i.at, i.kind, i.payload
-		FROM executions e INDEXED BY executions_running JOIN inputs i ON i.execution_arn = e.arn
-		WHERE e.status = 'RUNNING' ORDER BY e.arn, i.seq`)
+	rows, err = tx.QueryContext(ctx, `SELECT i.execution_id, i.chunk
+		FROM executions e INDEXED BY executions_running JOIN inputs i ON i.execution_id = e.id
+		WHERE e.status = 'RUNNING' ORDER BY e.id, i.first_seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}
 	defer rows.Close()
 	k := 0
 	for rows.Next() {
-		var arn string
-		var in store.Input
-		var at int64
-		if err := rows.Scan(&arn, &in.Seq, &at, &in.Kind, &in.Payload); err != nil {
+		var id int64
+		var chunk []byte
+		if err := rows.Scan(&id, &chunk); err != nil {
 			return nil, fmt.Errorf("read running executions: %w", err)
 		}
-		in.At = fromNanos(at)
-		for k < len(out) && out[k].Execution.Arn != arn {
+		for k < len(out) && ids[k] != id {
 			k++
 		}
 		if k == len(out) {
-			return nil, fmt.Errorf("read running executions: inputs of %s out of order", arn)
+			return nil, fmt.Errorf("read running executions: inputs of execution %d out of order", id)
 		}
-		out[k].Inputs = append(out[k].Inputs, in)
+		if out[k].Inputs, err = decodeInputs(out[k].Inputs, chunk); err != nil {
+			return nil, fmt.Errorf("read running executions: %s: %w", out[k].Execution.Arn, err)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)

@@ -46,7 +46,7 @@ var writeQueries = []string{
 	qNextVersion, qInsertVersion, qDeleteVersion,
 	qInsertAlias, qMachineExists, qUpdateAlias, qDeleteAlias,
 	qInsertActivity, qDeleteActivity, qDeleteTags, qTaggable, qUpsertTag, qDeleteTag,
-	qInsertExecution, qInsertBody, qUpdateExecution, qUpdateRunning, qHistoryLen,
+	qInsertExecution, qExecutionState, qEndExecution, qUpdateExecution,
 	qDeleteTimer, qUpsertTimer, qDeleteToken, qInsertToken, qLease,
 }
 

@@ -13,7 +13,10 @@ import (
 // Times are INTEGER Unix nanoseconds (0: none). Columns are NOT NULL with
 // empty defaults, so scans need no NULL handling. Large values that never
 // change after an execution starts (definition, input) live apart from the
-// execution row, which every transition rewrites.
+// execution row. Executions have an integer id, growing as they start; their
+// history and logged inputs are stored one chunk (row) per transition under
+// (id, …), so the executions running at a time share b-tree pages (see
+// executions.go).
 var migrations = []string{
 	// 1: the initial schema.
 	`
@@ -72,7 +75,8 @@ CREATE TABLE tags (
 );
 
 CREATE TABLE executions (
-	arn               TEXT PRIMARY KEY,
+	id                INTEGER PRIMARY KEY,
+	arn               TEXT NOT NULL UNIQUE,
 	state_machine_arn TEXT NOT NULL,
 	version_arn       TEXT NOT NULL,
 	alias_arn         TEXT NOT NULL,
@@ -86,7 +90,6 @@ CREATE TABLE executions (
 	redrive_count     INTEGER NOT NULL,
 	redrive_date      INTEGER NOT NULL,
 	seed              INTEGER NOT NULL,
-	history_len       INTEGER NOT NULL,
 	has_output        INTEGER NOT NULL,
 	trace_header      TEXT NOT NULL,
 	error             TEXT NOT NULL,
@@ -98,28 +101,27 @@ CREATE INDEX executions_by_machine ON executions (state_machine_arn, start_date,
 CREATE INDEX executions_by_version ON executions (version_arn, start_date, arn) WHERE version_arn <> '';
 CREATE INDEX executions_by_alias ON executions (alias_arn, start_date, arn) WHERE alias_arn <> '';
 CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date, arn) WHERE map_run_arn <> '';
-CREATE INDEX executions_running ON executions (arn) WHERE status = 'RUNNING';
+CREATE INDEX executions_running ON executions (status) WHERE status = 'RUNNING';
 
 CREATE TABLE execution_bodies (
-	arn        TEXT PRIMARY KEY,
+	id         INTEGER PRIMARY KEY,
 	definition TEXT NOT NULL,
 	input      TEXT NOT NULL
 );
 
 CREATE TABLE inputs (
-	execution_arn TEXT NOT NULL,
-	seq           INTEGER NOT NULL,
-	at            INTEGER NOT NULL,
-	kind          TEXT NOT NULL,
-	payload       BLOB NOT NULL,
-	PRIMARY KEY (execution_arn, seq)
+	execution_id INTEGER NOT NULL,
+	first_seq    INTEGER NOT NULL,
+	chunk        BLOB NOT NULL,
+	PRIMARY KEY (execution_id, first_seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE history (
-	execution_arn TEXT NOT NULL,
-	id            INTEGER NOT NULL,
-	json          BLOB NOT NULL,
-	PRIMARY KEY (execution_arn, id)
+	execution_id INTEGER NOT NULL,
+	last_id      INTEGER NOT NULL,
+	first_id     INTEGER NOT NULL,
+	chunk        BLOB NOT NULL,
+	PRIMARY KEY (execution_id, last_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE timers (

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -415,4 +416,85 @@ func benchCommit(b *testing.B, sync string, size int) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/commit")
 	b.ReportMetric(float64(b.N)/sec, "commits/s")
 	b.ReportMetric(float64(b.N*size)/sec, "transitions/s")
+}
+
+// TestHistoryChunks pages through a history stored in chunks of varying
+// sizes (one per transition, some transitions with no events), forward and
+// backward, from every position and with several limits.
+func TestHistoryChunks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := open(t, filepath.Join(t.TempDir(), "h.db"), sqlite.Options{Synchronous: "OFF"})
+	defer db.Close()
+	e := store.Execution{Arn: "arn:aws:states:us-east-1:123456789012:execution:m:h", Name: "h", Type: "STANDARD",
+		Status: "RUNNING", StartDate: time.Unix(1, 0)}
+	ev := func(id int64) store.Event { return store.Event{ID: id, JSON: []byte(fmt.Sprintf(`{"id":%d}`, id))} }
+	var n int64
+	seq := int64(0)
+	for i, size := range []int{3, 1, 0, 4, 2, 0, 1, 5} {
+		tr := store.Transition{Execution: e, Create: i == 0, HistoryFrom: n}
+		for range size {
+			n++
+			tr.Events = append(tr.Events, ev(n))
+		}
+		if i > 0 {
+			seq++
+			tr.Inputs = []store.Input{{Seq: seq, Kind: "k", Payload: []byte("p")}}
+		}
+		if err := db.Commit(ctx, []store.Transition{tr}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(from int64, limit int, reverse bool) []int64 {
+		var ids []int64
+		if !reverse {
+			for id := from + 1; id <= n; id++ {
+				ids = append(ids, id)
+			}
+		} else {
+			if from <= 0 {
+				from = n + 1
+			}
+			for id := from - 1; id >= 1; id-- {
+				ids = append(ids, id)
+			}
+		}
+		if limit > 0 && len(ids) > limit {
+			ids = ids[:limit]
+		}
+		return ids
+	}
+	for _, reverse := range []bool{false, true} {
+		for from := int64(0); from <= n+1; from++ {
+			for _, limit := range []int{0, 1, 2, 3, 5, 100} {
+				got, err := db.History(ctx, e.Arn, from, limit, reverse)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []int64
+				for _, g := range got {
+					ids = append(ids, g.ID)
+					if string(g.JSON) != fmt.Sprintf(`{"id":%d}`, g.ID) {
+						t.Errorf("event %d JSON %s", g.ID, g.JSON)
+					}
+				}
+				if w := want(from, limit, reverse); !slices.Equal(ids, w) {
+					t.Errorf("History(from %d, limit %d, reverse %v) = %v, want %v", from, limit, reverse, ids, w)
+				}
+			}
+		}
+	}
+	got, err := db.GetExecution(ctx, e.Arn)
+	if err != nil || got.HistoryLen != n {
+		t.Fatalf("GetExecution: HistoryLen %d, %v; want %d", got.HistoryLen, err, n)
+	}
+	running, err := db.Running(ctx)
+	if err != nil || len(running) != 1 || len(running[0].Inputs) != int(seq) {
+		t.Fatalf("Running: %+v, %v", running, err)
+	}
+	for i, in := range running[0].Inputs {
+		if in.Seq != int64(i+1) || in.Kind != "k" || string(in.Payload) != "p" {
+			t.Errorf("input %d = %+v", i, in)
+		}
+	}
 }
