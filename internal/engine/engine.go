@@ -321,6 +321,12 @@ func (e *Execution) PendingTasks() []ScheduleTask {
 	return out
 }
 
+// TaskStarted reports whether the pending task taskID has started.
+func (e *Execution) TaskStarted(taskID string) bool {
+	f, ok := e.tasks[taskID]
+	return ok && f.task.started
+}
+
 // RedriveCount returns how many times the execution has been redriven.
 func (e *Execution) RedriveCount() int { return e.info.RedriveCount }
 

@@ -185,14 +185,21 @@ func (r *Runner) recover(ctx context.Context) error {
 		lives = append(lives, lv)
 	}
 	r.mu.Unlock()
+	var release []string
 	for _, lv := range lives {
 		lv.mu.Lock()
 		for _, t := range lv.ex.PendingTasks() {
-			if t.TaskToken == "" {
+			switch {
+			case t.TaskToken == "":
 				r.dispatch(lv.rec.Arn, t) // at least once: a task whose result was not committed runs again
+			case activityArn(t.Resource) != "" && !lv.ex.TaskStarted(t.TaskID):
+				release = append(release, t.TaskToken) // handed out but never recorded as taken
 			}
 		}
 		lv.mu.Unlock()
+	}
+	if err := r.cfg.Store.ReleaseActivityTasks(ctx, release); err != nil {
+		return fmt.Errorf("recover activity tasks: %w", err)
 	}
 	r.log.Info("executions_recovered", "count", len(running), "timers", len(timers))
 	return nil

@@ -257,6 +257,10 @@ type Store interface {
 	// LeaseActivityTask marks the oldest unleased token of an activity as
 	// leased and returns it; ErrNotFound when there is none.
 	LeaseActivityTask(ctx context.Context, activityArn string) (Token, error)
+	// ReleaseActivityTasks makes leased tokens available to
+	// LeaseActivityTask again (tasks handed out just before a crash, whose
+	// worker never got them). Unknown tokens are ignored.
+	ReleaseActivityTasks(ctx context.Context, tokens []string) error
 
 	Close() error
 }

@@ -687,6 +687,25 @@ func (db *DB) Token(ctx context.Context, token string) (store.Token, error) {
 	return t, nil
 }
 
+// ReleaseActivityTasks clears the lease of the given tokens.
+func (db *DB) ReleaseActivityTasks(ctx context.Context, tokens []string) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	err := db.write(ctx, func(w *wtx) error {
+		for _, tok := range tokens {
+			if _, err := w.exec(`UPDATE tokens SET leased = 0 WHERE token = ?`, tok); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("release activity tasks: %w", err)
+	}
+	return nil
+}
+
 // LeaseActivityTask marks the oldest unleased token of an activity (by
 // Created, then by when it was added) as leased and returns it;
 // ErrNotFound when there is none.

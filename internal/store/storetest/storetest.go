@@ -1093,6 +1093,16 @@ func testLeaseOrder(t *testing.T, b *bundle) {
 	}
 	_, err = b.s.LeaseActivityTask(b.ctx, "")
 	wantErr(t, "LeaseActivityTask(\"\")", err, store.ErrNotFound)
+
+	// Released tokens are offered again; unknown ones are ignored.
+	must(t, "ReleaseActivityTasks", b.s.ReleaseActivityTasks(b.ctx, []string{"t3", "no-such-token"}))
+	tok, err = b.s.LeaseActivityTask(b.ctx, act)
+	must(t, "LeaseActivityTask after release", err)
+	if tok.Token != "t3" {
+		t.Errorf("LeaseActivityTask after release = %s, want t3", tok.Token)
+	}
+	_, err = b.s.LeaseActivityTask(b.ctx, act)
+	wantErr(t, "LeaseActivityTask(all leased again)", err, store.ErrNotFound)
 }
 
 func testLeaseConcurrent(t *testing.T, b *bundle) {
