@@ -226,7 +226,7 @@ func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *E
 		now:       now,
 		status:    Running,
 		rng:       rng{state: info.Seed ^ 0x9e3779b97f4a7c15},
-		log:       &historyLog{events: make([]HistoryEvent, 0, 16)},
+		log:       &historyLog{events: make([]HistoryEvent, 0, 4)},
 	}
 	ev := e.record(nil, ExecutionStarted, false)
 	ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
