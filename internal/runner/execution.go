@@ -140,6 +140,64 @@ func (r *Runner) SendTaskFailure(ctx context.Context, token, errName, cause stri
 	})
 }
 
+// ErrNotRedrivable: the execution is running or succeeded
+// (ExecutionNotRedrivable).
+var ErrNotRedrivable = errors.New("execution is not redrivable")
+
+// Redrive restarts a failed, aborted or timed-out execution from the state
+// where it stopped (RedriveExecution) and returns its redrive date.
+func (r *Runner) Redrive(ctx context.Context, arn string) (time.Time, error) {
+	rec, err := r.cfg.Store.GetExecution(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, ErrExecutionNotFound
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	switch rec.Status {
+	case "FAILED", "ABORTED", "TIMED_OUT":
+	default:
+		return time.Time{}, ErrNotRedrivable
+	}
+	inputs, err := r.cfg.Store.Inputs(ctx, arn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	lv, err := r.rebuild(store.RunningExecution{Execution: rec, Inputs: inputs})
+	if err != nil {
+		return time.Time{}, err
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	r.mu.Lock()
+	if _, busy := r.lives[arn]; busy {
+		r.mu.Unlock()
+		return time.Time{}, ErrNotRedrivable // redriven meanwhile
+	}
+	r.lives[arn] = lv
+	r.mu.Unlock()
+	now := r.cfg.Now().UTC().Truncate(time.Millisecond)
+	if last := lv.lastTime(); now.Before(last) {
+		now = last
+	}
+	if err := lv.ex.Apply(engine.RedriveInput{}, now); err != nil {
+		r.mu.Lock()
+		delete(r.lives, arn)
+		r.mu.Unlock()
+		if errors.Is(err, engine.ErrNotRedrivable) {
+			return time.Time{}, ErrNotRedrivable
+		}
+		return time.Time{}, err
+	}
+	lv.rec.RedriveDate = now
+	lv.rec.StopDate = time.Time{}
+	lv.rec.Output, lv.rec.HasOutput, lv.rec.Error, lv.rec.Cause = "", false, "", ""
+	if err := r.commitStep(ctx, lv, []appliedInput{{engine.RedriveInput{}, now}}, false); err != nil {
+		return time.Time{}, err
+	}
+	return now, nil
+}
+
 // ActivityStarted records that an activity worker took the task of token
 // (GetActivityTask): the history gets ActivityStarted with its name.
 func (r *Runner) ActivityStarted(ctx context.Context, token, worker string) error {
@@ -353,6 +411,7 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 	rec := lv.rec
 	rec.HistoryLen = int64(len(hist))
 	rec.Status = string(ex.Status())
+	rec.RedriveCount = ex.RedriveCount()
 	if ex.Status() != engine.Running {
 		rec.StopDate = hist[len(hist)-1].Timestamp
 		switch ex.Status() {

@@ -16,6 +16,7 @@ const (
 	kindTaskFailed    = "task_failed"
 	kindHeartbeat     = "task_heartbeat"
 	kindStop          = "stop"
+	kindRedrive       = "redrive"
 )
 
 func encodeInput(in engine.Input) (string, []byte) {
@@ -43,6 +44,8 @@ func encodeInput(in engine.Input) (string, []byte) {
 	case engine.TaskHeartbeatInput:
 		kind = kindHeartbeat
 		o.Set("task", in.TaskID)
+	case engine.RedriveInput:
+		kind = kindRedrive
 	case engine.StopInput:
 		kind = kindStop
 		o.Set("error", in.Error)
@@ -76,6 +79,8 @@ func decodeInput(in store.Input) (engine.Input, error) {
 		return engine.TaskFailedInput{TaskID: str("task"), Error: str("error"), Cause: str("cause")}, nil
 	case kindHeartbeat:
 		return engine.TaskHeartbeatInput{TaskID: str("task")}, nil
+	case kindRedrive:
+		return engine.RedriveInput{}, nil
 	case kindStop:
 		return engine.StopInput{Error: str("error"), Cause: str("cause")}, nil
 	}

@@ -250,7 +250,7 @@ func (r *Runner) info(rec store.Execution) engine.Info {
 		RoleArn:          rec.RoleArn,
 		Region:           r.cfg.Region,
 		Account:          r.cfg.Account,
-		RedriveCount:     rec.RedriveCount,
+		// RedriveCount stays 0: replaying the logged redrives counts them.
 		Seed:             rec.Seed,
 		InputText:        rec.Input,
 	}

@@ -234,3 +234,49 @@ func TestRecoveryAfterRestart(t *testing.T) {
 		t.Fatalf("history has %d events, want %d (no event lost or written twice):\n%s", len(h), len(before)+5, strings.Join(h, "\n"))
 	}
 }
+
+// TestRedrive fails an execution at a task, redrives it, and checks that
+// it resumes at the task, succeeds, counts the redrive, and that a restart
+// in between rebuilds it by replaying the redrive too.
+func TestRedrive(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	flaky := func(_ context.Context, tk runner.Task) (jsonv.Value, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return nil, &runner.TaskError{Name: "Boom", Cause: "first call fails"}
+		}
+		return tk.Parameters, nil
+	}
+	handlers := map[string]runner.Handler{"arn:aws:states:::lambda:invoke": flaky}
+	b := setup(t, "", handlers)
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"r.$":"$$.Execution.RedriveCount"},"Next":"W"},"W":{"Type":"Wait","Seconds":10,"End":true}}}`
+	a := start(t, b, "redrive-me", def, `{}`)
+	if rec := wait(t, b, a.Arn); rec.Status != "FAILED" || rec.Error != "Boom" {
+		t.Fatalf("first run ended %s %s", rec.Status, rec.Error)
+	}
+	ctx := context.Background()
+	if _, err := b.r.Redrive(ctx, a.Arn); err != nil {
+		t.Fatal(err)
+	}
+	rec := wait(t, b, a.Arn)
+	if rec.Status != "SUCCEEDED" || rec.Output != `{"r":1}` || rec.RedriveCount != 1 || rec.RedriveDate.IsZero() {
+		t.Fatalf("after redrive: %+v", rec)
+	}
+	if _, err := b.r.Redrive(ctx, a.Arn); !errors.Is(err, runner.ErrNotRedrivable) {
+		t.Fatalf("redrive of a succeeded execution: %v", err)
+	}
+	h := history(t, b, a.Arn)
+	var types []string
+	for _, e := range h {
+		typ, _ := jsonv.MustParse(e).(*jsonv.Object).Get("type")
+		types = append(types, typ.(string))
+	}
+	want := "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskFailed ExecutionFailed ExecutionRedriven TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited WaitStateEntered WaitStateExited ExecutionSucceeded"
+	if got := strings.Join(types, " "); got != want {
+		t.Fatalf("history\n got %s\nwant %s", got, want)
+	}
+}

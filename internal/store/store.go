@@ -251,6 +251,10 @@ type Store interface {
 	// Running returns the RUNNING executions, each with its inputs in Seq
 	// order.
 	Running(ctx context.Context) ([]RunningExecution, error)
+	// Inputs returns an execution's logged inputs in Seq order, whatever
+	// its status (a redrive replays a finished execution). ErrNotFound if
+	// the execution does not exist.
+	Inputs(ctx context.Context, executionArn string) ([]Input, error)
 	// Timers returns every timer, by Due.
 	Timers(ctx context.Context) ([]Timer, error)
 	Token(ctx context.Context, token string) (Token, error)

@@ -746,7 +746,16 @@ func (s *Service) redriveExecution(ctx context.Context, body []byte) (any, error
 	if st, reason := redriveStatus(ex.Status); st != "REDRIVABLE" {
 		return nil, apiError(CodeExecutionNotRedrivable, reason)
 	}
-	return nil, apiError(CodeNotImplemented, "Stepflow cannot redrive executions yet: start a new execution instead")
+	when, err := s.run.Redrive(ctx, ex.Arn)
+	switch {
+	case errors.Is(err, runner.ErrNotRedrivable):
+		return nil, apiError(CodeExecutionNotRedrivable, "Execution "+ex.Arn+" cannot be redriven")
+	case err != nil:
+		return nil, err
+	}
+	return struct {
+		RedriveDate epoch `json:"redriveDate"`
+	}{epoch(when)}, nil
 }
 
 // Map runs. Distributed Map runs are not recorded as map run resources

@@ -289,8 +289,15 @@ func TestFailedExecutionAndRedrive(t *testing.T) {
 		d.Output != nil || d.RedriveStatus != types.ExecutionRedriveStatusRedrivable {
 		t.Errorf("describe = %+v", d)
 	}
-	_, err = tb.client.RedriveExecution(ctx, &awssfn.RedriveExecutionInput{ExecutionArn: start.ExecutionArn})
-	wantAPIError(t, err, "NotImplemented", "")
+	redriven, err := tb.client.RedriveExecution(ctx, &awssfn.RedriveExecutionInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || redriven.RedriveDate == nil {
+		t.Fatalf("RedriveExecution = %+v, %v", redriven, err)
+	}
+	// The machine fails again at its Fail state, now redriven once.
+	d = tb.waitStatus(t, aws.ToString(start.ExecutionArn))
+	if d.Status != types.ExecutionStatusFailed || d.RedriveCount == nil || *d.RedriveCount != 1 || d.RedriveDate == nil {
+		t.Errorf("describe after redrive = %+v", d)
+	}
 
 	maps, err := tb.client.ListMapRuns(ctx, &awssfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
 	if err != nil {

@@ -595,6 +595,38 @@ func (db *DB) History(ctx context.Context, executionArn string, fromID int64, li
 
 // Running returns the RUNNING executions with their logged inputs, read
 // in one snapshot.
+// Inputs returns an execution's logged inputs in Seq order.
+func (db *DB) Inputs(ctx context.Context, executionArn string) ([]store.Input, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read inputs: %w", err)
+	}
+	defer tx.Rollback()
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM executions WHERE arn = ?`, executionArn).Scan(&id); err != nil {
+		return nil, fmt.Errorf("read inputs of %s: %w", executionArn, notFound(err))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT chunk FROM inputs WHERE execution_id = ? ORDER BY first_seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read inputs: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Input
+	for rows.Next() {
+		var chunk []byte
+		if err := rows.Scan(&chunk); err != nil {
+			return nil, fmt.Errorf("read inputs: %w", err)
+		}
+		if out, err = decodeInputs(out, chunk); err != nil {
+			return nil, fmt.Errorf("read inputs of %s: %w", executionArn, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read inputs: %w", err)
+	}
+	return out, nil
+}
+
 func (db *DB) Running(ctx context.Context) ([]store.RunningExecution, error) {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

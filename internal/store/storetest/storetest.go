@@ -972,6 +972,20 @@ func testRunning(t *testing.T, b *bundle) {
 	if len(run[1].Inputs) != 0 {
 		t.Errorf("c has %d inputs, want 0", len(run[1].Inputs))
 	}
+
+	// Inputs reads the log of any execution, running or not.
+	ins, err := b.s.Inputs(b.ctx, a.Arn)
+	must(t, "Inputs(a)", err)
+	if len(ins) != len(run[0].Inputs) || ins[3].Seq != 4 || string(ins[3].Payload) != "in-4" {
+		t.Errorf("Inputs(a) = %+v, want the running log", ins)
+	}
+	ins, err = b.s.Inputs(b.ctx, d.Arn)
+	must(t, "Inputs(d)", err)
+	if n := len(ins); n == 0 || ins[n-1].Kind != "z" {
+		t.Errorf("Inputs of the finished d = %+v, want its log", ins)
+	}
+	_, err = b.s.Inputs(b.ctx, d.Arn+"-missing")
+	wantErr(t, "Inputs(missing)", err, store.ErrNotFound)
 }
 
 func testTimers(t *testing.T, b *bundle) {
