@@ -251,8 +251,8 @@ func (r *Runner) info(rec store.Execution) engine.Info {
 		Region:           r.cfg.Region,
 		Account:          r.cfg.Account,
 		// RedriveCount stays 0: replaying the logged redrives counts them.
-		Seed:             rec.Seed,
-		InputText:        rec.Input,
+		Seed:      rec.Seed,
+		InputText: rec.Input,
 	}
 	if r.cfg.Relaxed {
 		info.MaxPayloadBytes, info.MaxHistoryEvents = -1, 1<<31-1
