@@ -193,8 +193,9 @@ type Execution struct {
 	seq      int64
 	rng      rng
 
-	tasks  map[string]*frame
-	timers map[string]timerTarget
+	tasks   map[string]*frame
+	timers  map[string]timerTarget
+	mapRuns []*mapRun // distributed Map runs, in start order
 
 	contextBase *jsonv.Object // $$.Execution and $$.StateMachine, built once
 }
@@ -493,8 +494,10 @@ func (e *Execution) endWith(st Status, typ EventType, key, name, cause string) {
 	e.cleanup()
 }
 
-// cleanup cancels every outstanding timer and task.
+// cleanup cancels every outstanding timer and task, and aborts the map
+// runs still running.
 func (e *Execution) cleanup() {
+	e.abortMapRuns()
 	for id := range e.tasks {
 		e.commands = append(e.commands, CancelTask{TaskID: id})
 	}

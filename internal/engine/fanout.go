@@ -31,6 +31,7 @@ type fanout struct {
 	// (it is the execution's first state).
 	enteredFirst bool
 	mapRunArn    string
+	run          *mapRun // distributed Map: the map run's record
 }
 
 // execParallel runs a Parallel state: every branch runs with the effective
@@ -119,12 +120,14 @@ func (e *Execution) execMap(f *frame) {
 		total: len(items), max: int(maxc), input: eff, items: items,
 		results: make([]any, len(items)), active: map[int]*frame{},
 	}
+	var tol toleranceSpec
 	if fan.distributed {
-		fan.tolerated, err = e.tolerance(st, en)
+		tol, err = e.tolerance(st, en)
 		if err != nil {
 			e.stateFailed(f, e.runtimeError(f, err))
 			return
 		}
+		fan.tolerated = tol.ok
 	}
 	length := len(items)
 	if fan.distributed && st.ItemBatcher != nil {
@@ -140,6 +143,7 @@ func (e *Execution) execMap(f *frame) {
 		ev := e.record(f, MapRunStarted, true)
 		ev.kind, ev.detailsKey = detailsMapRunStarted, "mapRunStartedEventDetails"
 		ev.x().MapRunArn = fan.mapRunArn
+		e.startMapRun(fan, tol)
 		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
 		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
@@ -239,10 +243,10 @@ func (e *Execution) itemEnv(f *frame, fan *fanout, i int, item jsonv.Value) *asl
 }
 
 // tolerance returns the distributed Map's failure tolerance check.
-func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total int) bool, error) {
+func (e *Execution) tolerance(st *asl.State, en *asl.Env) (toleranceSpec, error) {
 	count, err := asl.IntField(en, st.ToleratedFailureCount, st.ToleratedFailureCountPath, "ToleratedFailureCountPath")
 	if err != nil {
-		return nil, err
+		return toleranceSpec{}, err
 	}
 	hasCount := st.HasToleratedFailureCount || st.ToleratedFailureCountPath != nil
 	pct := st.ToleratedFailurePercentage
@@ -250,17 +254,12 @@ func (e *Execution) tolerance(st *asl.State, en *asl.Env) (func(failures, total 
 		v, ok := asl.GetPath(en, st.ToleratedFailurePercentagePath)
 		n, isNum := asl.Numeric(v)
 		if !ok || !isNum || n.Float64() < 0 || n.Float64() > 100 {
-			return nil, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", asl.Render(v, ok), st.ToleratedFailurePercentagePath.String())
+			return toleranceSpec{}, failure.New(failure.Runtime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid percentage: %s", asl.Render(v, ok), st.ToleratedFailurePercentagePath.String())
 		}
 		pct = n.Float64()
 	}
 	hasPct := st.HasToleratedFailurePercentage || st.ToleratedFailurePercentagePath != nil
-	return func(failures, total int) bool {
-		if hasCount && int64(failures) <= count {
-			return true
-		}
-		return hasPct && total > 0 && float64(failures)*100/float64(total) <= pct
-	}, nil
+	return toleranceSpec{count: count, pct: pct, hasCount: hasCount, isPct: hasPct}, nil
 }
 
 // mapRunArn names a distributed Map's map run.
@@ -391,6 +390,7 @@ func (e *Execution) settle(f *frame) {
 	f.fan = nil
 	if fan.isMap {
 		if fan.distributed {
+			e.endMapRun(fan, Succeeded)
 			e.record(fan.runCtx, MapRunSucceeded, true)
 			e.record(fan.runCtx, MapStateSucceeded, false)
 			// Observed on AWS: MapStateExited links to MapRunSucceeded when
@@ -419,6 +419,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 		return
 	}
 	f.fan = nil
+	e.endMapRun(fan, Failed)
 	for i := 0; i < fan.total; i++ {
 		if c, ok := fan.active[i]; ok {
 			e.abortFrame(c)
@@ -463,6 +464,7 @@ func (e *Execution) abortFrame(c *frame) {
 	if c.fan != nil {
 		fan := c.fan
 		c.fan = nil
+		e.endMapRun(fan, Aborted)
 		for i := 0; i < fan.total; i++ {
 			if gc, ok := fan.active[i]; ok {
 				e.abortFrame(gc)

@@ -159,6 +159,20 @@ func (r *Runner) Redrive(ctx context.Context, arn string) (time.Time, error) {
 	default:
 		return time.Time{}, ErrNotRedrivable
 	}
+	// The store may show the end before the ending step has left memory:
+	// wait for it.
+	r.mu.Lock()
+	old, ok := r.lives[arn]
+	r.mu.Unlock()
+	if ok {
+		select {
+		case <-old.done:
+		case <-time.After(time.Second):
+			return time.Time{}, ErrNotRedrivable
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		}
+	}
 	inputs, err := r.cfg.Store.Inputs(ctx, arn)
 	if err != nil {
 		return time.Time{}, err
@@ -408,6 +422,7 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 			}
 		}
 	}
+	changedRuns := r.changedMapRuns(lv, &t)
 	rec := lv.rec
 	rec.HistoryLen = int64(len(hist))
 	rec.Status = string(ex.Status())
@@ -433,6 +448,12 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 	}
 	lv.rec = rec
 	lv.seq += int64(len(ins))
+	for _, m := range changedRuns {
+		if lv.mapRuns == nil {
+			lv.mapRuns = map[string]engine.MapRunInfo{}
+		}
+		lv.mapRuns[m.Arn] = m
+	}
 	for _, tok := range t.RemoveTokens {
 		for id, v := range lv.tokens {
 			if v == tok {

@@ -119,6 +119,9 @@ type live struct {
 	tokens map[string]string // task id → token, for tokens in the store
 	broken bool              // a commit failed: reload from the store
 	done   chan struct{}     // closed when the execution ends
+	// mapRuns are the map runs as last committed, by ARN; after a rebuild
+	// it starts empty and the next step stores them again.
+	mapRuns map[string]engine.MapRunInfo
 }
 
 // New returns a runner; Start recovers running executions and starts it.

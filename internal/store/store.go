@@ -176,6 +176,40 @@ type Transition struct {
 	RemoveTimers []string // timer ids of this execution
 	AddTokens    []Token  // ErrExists if a token is taken
 	RemoveTokens []string
+	// MapRuns are the execution's map runs this transition starts or
+	// changes, upserted by Arn. An inserted map run is stored whole; an
+	// existing one gets Status, StopDate and the item counts, while its
+	// other fields keep their stored values (UpdateMapRun changes them).
+	MapRuns []MapRun
+}
+
+// MapRun is a distributed Map state's map run, as DescribeMapRun shows it.
+type MapRun struct {
+	Arn          string
+	ExecutionArn string
+	// StateMachineArn is the state machine the map run executes, as AWS
+	// names it (the parent's ARN with "/" and the Map state's label).
+	StateMachineArn string
+	Status          string // RUNNING, SUCCEEDED, FAILED or ABORTED
+	StartDate       time.Time
+	StopDate        time.Time // zero while running
+	MaxConcurrency  int       // 0: no limit
+	// ToleratedFailureCount and ToleratedFailurePercentage are the map
+	// run's failure tolerance (0: none).
+	ToleratedFailureCount      int64
+	ToleratedFailurePercentage float64
+	// Item counts: items (child executions) in all, succeeded and failed.
+	ItemsTotal     int64
+	ItemsSucceeded int64
+	ItemsFailed    int64
+}
+
+// MapRunUpdate changes a map run's settings (UpdateMapRun); nil fields
+// stay as they are.
+type MapRunUpdate struct {
+	MaxConcurrency             *int
+	ToleratedFailureCount      *int64
+	ToleratedFailurePercentage *float64
 }
 
 // ListExecutionsFilter selects executions. Empty fields match all.
@@ -195,6 +229,9 @@ type ListExecutionsFilter struct {
 // (descending Number); executions newest first (StartDate, then ARN, both
 // descending). ListExecutions items carry the summary only: Definition,
 // Input and Output are empty (GetExecution has them).
+
+// ListMapRuns orders an execution's map runs newest first (StartDate, then
+// ARN, both descending).
 
 // RunningExecution is a RUNNING execution with what replay needs.
 type RunningExecution struct {
@@ -255,6 +292,14 @@ type Store interface {
 	// its status (a redrive replays a finished execution). ErrNotFound if
 	// the execution does not exist.
 	Inputs(ctx context.Context, executionArn string) ([]Input, error)
+	// GetMapRun returns a map run; ErrNotFound if there is none.
+	GetMapRun(ctx context.Context, arn string) (MapRun, error)
+	// ListMapRuns lists an execution's map runs (an unknown execution has
+	// none).
+	ListMapRuns(ctx context.Context, executionArn string, limit int, after string) ([]MapRun, string, error)
+	// UpdateMapRun changes a map run's settings; ErrNotFound if there is
+	// none.
+	UpdateMapRun(ctx context.Context, arn string, u MapRunUpdate) error
 	// Timers returns every timer, by Due.
 	Timers(ctx context.Context) ([]Timer, error)
 	Token(ctx context.Context, token string) (Token, error)

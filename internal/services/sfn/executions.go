@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"time"
 
@@ -758,30 +759,97 @@ func (s *Service) redriveExecution(ctx context.Context, body []byte) (any, error
 	}{epoch(when)}, nil
 }
 
-// Map runs. Distributed Map runs are not recorded as map run resources
-// yet: no map run ARN names one.
+// Map runs: the store records one per distributed Map run (the runner
+// commits it with the execution's steps).
 
 type mapRunArnInput struct {
 	MapRunArn string `json:"mapRunArn"`
 }
 
-func (s *Service) mapRunNotFound(raw string) error {
+// getMapRun validates raw as a map run ARN and returns the map run;
+// ResourceNotFound if there is none.
+func (s *Service) getMapRun(ctx context.Context, raw string) (store.MapRun, error) {
 	a, err := parseARN(raw)
 	if err != nil {
-		return err
+		return store.MapRun{}, err
 	}
 	if err := a.wantKind(kindMapRun); err != nil {
-		return err
+		return store.MapRun{}, err
 	}
-	return errResourceNotFound(raw)
+	m, err := s.st.GetMapRun(ctx, raw)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.MapRun{}, errResourceNotFound(raw)
+	}
+	return m, err
 }
 
-func (s *Service) describeMapRun(_ context.Context, body []byte) (any, error) {
+// mapRunCounts is DescribeMapRun's itemCounts and executionCounts.
+type mapRunCounts struct {
+	Pending               int64 `json:"pending"`
+	Running               int64 `json:"running"`
+	Succeeded             int64 `json:"succeeded"`
+	Failed                int64 `json:"failed"`
+	TimedOut              int64 `json:"timedOut"`
+	Aborted               int64 `json:"aborted"`
+	Total                 int64 `json:"total"`
+	ResultsWritten        int64 `json:"resultsWritten"`
+	FailuresNotRedrivable int64 `json:"failuresNotRedrivable"`
+	PendingRedrive        int64 `json:"pendingRedrive"`
+}
+
+// defaultMapConcurrency is how many children a distributed Map without
+// MaxConcurrency runs at once on AWS.
+const defaultMapConcurrency = 10_000
+
+// counts derives a map run's counts from its stored totals: while it runs,
+// the children not finished are running up to its concurrency and pending
+// beyond; once it ended, they were aborted.
+func counts(m store.MapRun) mapRunCounts {
+	c := mapRunCounts{Succeeded: m.ItemsSucceeded, Failed: m.ItemsFailed, Total: m.ItemsTotal}
+	rest := max(m.ItemsTotal-m.ItemsSucceeded-m.ItemsFailed, 0)
+	if m.Status != "RUNNING" {
+		c.Aborted = rest
+		return c
+	}
+	limit := int64(m.MaxConcurrency)
+	if limit <= 0 {
+		limit = defaultMapConcurrency
+	}
+	c.Running = min(rest, limit)
+	c.Pending = rest - c.Running
+	return c
+}
+
+type describeMapRunOutput struct {
+	MapRunArn                  string       `json:"mapRunArn"`
+	ExecutionArn               string       `json:"executionArn"`
+	Status                     string       `json:"status"`
+	StartDate                  epoch        `json:"startDate"`
+	StopDate                   epoch        `json:"stopDate,omitzero"`
+	MaxConcurrency             int          `json:"maxConcurrency"`
+	ToleratedFailurePercentage float64      `json:"toleratedFailurePercentage"`
+	ToleratedFailureCount      int64        `json:"toleratedFailureCount"`
+	ItemCounts                 mapRunCounts `json:"itemCounts"`
+	ExecutionCounts            mapRunCounts `json:"executionCounts"`
+	RedriveCount               int          `json:"redriveCount"`
+}
+
+func (s *Service) describeMapRun(ctx context.Context, body []byte) (any, error) {
 	var in mapRunArnInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return nil, s.mapRunNotFound(in.MapRunArn)
+	m, err := s.getMapRun(ctx, in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	c := counts(m)
+	return describeMapRunOutput{
+		MapRunArn: m.Arn, ExecutionArn: m.ExecutionArn, Status: m.Status,
+		StartDate: epoch(m.StartDate), StopDate: epoch(m.StopDate), MaxConcurrency: m.MaxConcurrency,
+		ToleratedFailurePercentage: m.ToleratedFailurePercentage, ToleratedFailureCount: m.ToleratedFailureCount,
+		ItemCounts: c, ExecutionCounts: c,
+	}, nil
 }
 
 type updateMapRunInput struct {
@@ -791,7 +859,9 @@ type updateMapRunInput struct {
 	ToleratedFailureCount      *int64   `json:"toleratedFailureCount"`
 }
 
-func (s *Service) updateMapRun(_ context.Context, body []byte) (any, error) {
+// updateMapRun stores a map run's new settings. The running map run keeps
+// the concurrency and tolerance it started with: the engine reads them once.
+func (s *Service) updateMapRun(ctx context.Context, body []byte) (any, error) {
 	var in updateMapRunInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -806,7 +876,22 @@ func (s *Service) updateMapRun(_ context.Context, body []byte) (any, error) {
 		return nil, errValidation("1 validation error detected: Value '" + strconv.FormatFloat(*p, 'f', -1, 64) +
 			"' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value between 0 and 100")
 	}
-	return nil, s.mapRunNotFound(in.MapRunArn)
+	if _, err := s.getMapRun(ctx, in.MapRunArn); err != nil {
+		return nil, err
+	}
+	var u store.MapRunUpdate
+	if in.MaxConcurrency != nil {
+		n := int(min(*in.MaxConcurrency, math.MaxInt32))
+		u.MaxConcurrency = &n
+	}
+	u.ToleratedFailureCount, u.ToleratedFailurePercentage = in.ToleratedFailureCount, in.ToleratedFailurePercentage
+	if err := s.st.UpdateMapRun(ctx, in.MapRunArn, u); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errResourceNotFound(in.MapRunArn)
+		}
+		return nil, err
+	}
+	return struct{}{}, nil
 }
 
 type listMapRunsInput struct {
@@ -815,21 +900,44 @@ type listMapRunsInput struct {
 	NextToken    string `json:"nextToken"`
 }
 
-type listMapRunsOutput struct {
-	MapRuns   []struct{} `json:"mapRuns"`
-	NextToken string     `json:"nextToken,omitempty"`
+type mapRunListItem struct {
+	ExecutionArn    string `json:"executionArn"`
+	MapRunArn       string `json:"mapRunArn"`
+	StateMachineArn string `json:"stateMachineArn"`
+	StartDate       epoch  `json:"startDate"`
+	StopDate        epoch  `json:"stopDate,omitzero"`
 }
+
+type listMapRunsOutput struct {
+	MapRuns   []mapRunListItem `json:"mapRuns"`
+	NextToken string           `json:"nextToken,omitempty"`
+}
+
+const tokenMapRuns = "maprun"
 
 func (s *Service) listMapRuns(ctx context.Context, body []byte) (any, error) {
 	var in listMapRunsInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if _, _, err := page(listInput{MaxResults: in.MaxResults, NextToken: in.NextToken}, "maprun"); err != nil {
+	limit, after, err := page(listInput{MaxResults: in.MaxResults, NextToken: in.NextToken}, tokenMapRuns)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
+	ex, err := s.getExecution(ctx, in.ExecutionArn)
+	if err != nil {
 		return nil, err
 	}
-	return listMapRunsOutput{MapRuns: []struct{}{}}, nil
+	runs, next, err := s.st.ListMapRuns(ctx, ex.Arn, limit, after)
+	if err != nil {
+		return nil, listError(err)
+	}
+	out := listMapRunsOutput{MapRuns: make([]mapRunListItem, 0, len(runs)), NextToken: encodeToken(tokenMapRuns, next)}
+	for _, m := range runs {
+		out.MapRuns = append(out.MapRuns, mapRunListItem{
+			ExecutionArn: m.ExecutionArn, MapRunArn: m.Arn, StateMachineArn: m.StateMachineArn,
+			StartDate: epoch(m.StartDate), StopDate: epoch(m.StopDate),
+		})
+	}
+	return out, nil
 }

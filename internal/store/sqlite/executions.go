@@ -265,6 +265,9 @@ func (w *wtx) transition(t *store.Transition, pending int64, seen bool) (int64, 
 			return 0, fmt.Errorf("add token: %w", store.ErrExists)
 		}
 	}
+	if err := w.upsertMapRuns(t); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 

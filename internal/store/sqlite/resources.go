@@ -47,7 +47,7 @@ var writeQueries = []string{
 	qInsertAlias, qMachineExists, qUpdateAlias, qDeleteAlias,
 	qInsertActivity, qDeleteActivity, qDeleteTags, qTaggable, qUpsertTag, qDeleteTag,
 	qInsertExecution, qExecutionState, qEndExecution, qUpdateExecution,
-	qDeleteTimer, qUpsertTimer, qDeleteToken, qInsertToken, qLease,
+	qDeleteTimer, qUpsertTimer, qDeleteToken, qInsertToken, qLease, qUpsertMapRun, qUpdateMapRun,
 }
 
 // CreateStateMachine stores sm with its tags; ErrExists if its ARN is taken.

@@ -143,6 +143,24 @@ CREATE TABLE tokens (
 );
 CREATE INDEX tokens_unleased ON tokens (activity_arn, created) WHERE leased = 0 AND activity_arn <> '';
 `,
+	// 2: map runs.
+	`
+CREATE TABLE map_runs (
+	arn                          TEXT PRIMARY KEY,
+	execution_arn                TEXT NOT NULL,
+	state_machine_arn            TEXT NOT NULL,
+	status                       TEXT NOT NULL,
+	start_date                   INTEGER NOT NULL,
+	stop_date                    INTEGER NOT NULL,
+	max_concurrency              INTEGER NOT NULL,
+	tolerated_failure_count      INTEGER NOT NULL,
+	tolerated_failure_percentage REAL NOT NULL,
+	items_total                  INTEGER NOT NULL,
+	items_succeeded              INTEGER NOT NULL,
+	items_failed                 INTEGER NOT NULL
+);
+CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, start_date, arn);
+`,
 }
 
 // migrate applies the migrations the database lacks, all in one

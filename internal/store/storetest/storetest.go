@@ -59,6 +59,8 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LeaseOrder", testLeaseOrder},
 		{"LeaseConcurrent", testLeaseConcurrent},
 		{"ConcurrentCommits", testConcurrentCommits},
+		{"MapRuns", testMapRuns},
+		{"ListMapRuns", testListMapRuns},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
