@@ -151,6 +151,16 @@ type StopInput struct {
 	Cause string
 }
 
+// TerminateInput fails a running execution from outside its definition,
+// as AWS does to the executions of a deleted state machine at their next
+// transition.
+type TerminateInput struct {
+	Error string
+	Cause string
+}
+
+func (TerminateInput) input() {}
+
 // RedriveInput restarts a failed, aborted or timed-out execution from the
 // state where it stopped (RedriveExecution).
 type RedriveInput struct{}
@@ -288,6 +298,14 @@ func (e *Execution) Apply(in Input, now time.Time) error {
 		e.timerFired(in.TimerID, t)
 	case StopInput:
 		e.abort(in.Error, in.Cause)
+	case TerminateInput:
+		if e.status == Running {
+			e.status, e.err, e.cause = Failed, in.Error, in.Cause
+			ev := e.record(e.root, ExecutionFailed, true)
+			ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
+			ev.setError(in.Error, in.Cause, in.Error != "", in.Cause != "")
+			e.cleanup()
+		}
 	default:
 		return fmt.Errorf("apply: unknown input %T", in)
 	}

@@ -329,6 +329,12 @@ func (r *Runner) applyLocked(ctx context.Context, lv *live, ins ...engine.Input)
 	if lv.broken {
 		return ErrNotRunning
 	}
+	if r.deletedUnder(lv.rec) {
+		// The state machine was deleted: this transition terminates the
+		// execution instead, as on AWS.
+		ins = []engine.Input{engine.TerminateInput{Error: "States.Runtime",
+			Cause: "State machine " + nameOf(lv.rec.StateMachineArn) + " has been deleted."}}
+	}
 	applied := make([]appliedInput, 0, len(ins))
 	for i, in := range ins {
 		if lv.ex.Status() != engine.Running {

@@ -17,6 +17,7 @@ const (
 	kindHeartbeat     = "task_heartbeat"
 	kindStop          = "stop"
 	kindRedrive       = "redrive"
+	kindTerminate     = "terminate"
 )
 
 func encodeInput(in engine.Input) (string, []byte) {
@@ -46,6 +47,10 @@ func encodeInput(in engine.Input) (string, []byte) {
 		o.Set("task", in.TaskID)
 	case engine.RedriveInput:
 		kind = kindRedrive
+	case engine.TerminateInput:
+		kind = kindTerminate
+		o.Set("error", in.Error)
+		o.Set("cause", in.Cause)
 	case engine.StopInput:
 		kind = kindStop
 		o.Set("error", in.Error)
@@ -81,6 +86,8 @@ func decodeInput(in store.Input) (engine.Input, error) {
 		return engine.TaskHeartbeatInput{TaskID: str("task")}, nil
 	case kindRedrive:
 		return engine.RedriveInput{}, nil
+	case kindTerminate:
+		return engine.TerminateInput{Error: str("error"), Cause: str("cause")}, nil
 	case kindStop:
 		return engine.StopInput{Error: str("error"), Cause: str("cause")}, nil
 	}

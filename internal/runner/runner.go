@@ -98,8 +98,9 @@ type Runner struct {
 	log      *slog.Logger
 	machines machineCache
 
-	mu    sync.Mutex
-	lives map[string]*live // running executions by ARN
+	mu      sync.Mutex
+	lives   map[string]*live    // running executions by ARN
+	deleted map[string]time.Time // deleted state machines, with when: executions started before end
 
 	commits chan commitReq
 	timers  *timerQueue
@@ -165,7 +166,16 @@ func (r *Runner) recover(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("recover executions: %w", err)
 	}
+	checked := map[string]bool{}
 	for _, re := range running {
+		sm := re.Execution.StateMachineArn
+		if _, seen := checked[sm]; !seen {
+			_, err := r.cfg.Store.GetStateMachine(ctx, sm)
+			checked[sm] = true
+			if errors.Is(err, store.ErrNotFound) {
+				r.StateMachineDeleted(sm)
+			}
+		}
 		lv, err := r.rebuild(re)
 		if err != nil {
 			r.log.Error("execution_not_recovered", "execution_arn", re.Execution.Arn, "err", err)
@@ -261,6 +271,28 @@ func (r *Runner) info(rec store.Execution) engine.Info {
 		info.MaxPayloadBytes, info.MaxHistoryEvents = -1, 1<<31-1
 	}
 	return info
+}
+
+// StateMachineDeleted tells the runner that a state machine was deleted:
+// each execution it started before now fails at its next transition with
+// States.Runtime, as on AWS. A state machine created again under the same
+// name runs its new executions normally.
+func (r *Runner) StateMachineDeleted(stateMachineArn string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.deleted == nil {
+		r.deleted = map[string]time.Time{}
+	}
+	r.deleted[stateMachineArn] = r.cfg.Now()
+}
+
+// deletedUnder reports whether rec's state machine was deleted after rec
+// started.
+func (r *Runner) deletedUnder(rec store.Execution) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.deleted[rec.StateMachineArn]
+	return ok && !rec.StartDate.After(at)
 }
 
 // machineCache compiles each definition once.

@@ -57,6 +57,12 @@ const smArn = "arn:aws:states:us-east-1:111111111111:stateMachine:m"
 
 func start(t *testing.T, b *bundle, name, def, input string) store.Execution {
 	t.Helper()
+	// As in the service, the state machine exists in the store.
+	err := b.db.CreateStateMachine(context.Background(), store.StateMachine{Arn: smArn, Name: "m", Type: "STANDARD",
+		Definition: def, RoleArn: "arn:aws:iam::111111111111:role/r", Status: "ACTIVE", CreationDate: time.Now()}, nil)
+	if err != nil && !errors.Is(err, store.ErrExists) {
+		t.Fatal(err)
+	}
 	rec, err := b.r.StartExecution(context.Background(), runner.StartRequest{
 		Arn: "arn:aws:states:us-east-1:111111111111:execution:m:" + name, Name: name,
 		StateMachineArn: smArn, Definition: def, Input: input, RoleArn: "arn:aws:iam::111111111111:role/r",
@@ -278,5 +284,25 @@ func TestRedrive(t *testing.T) {
 	want := "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskFailed ExecutionFailed ExecutionRedriven TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited WaitStateEntered WaitStateExited ExecutionSucceeded"
 	if got := strings.Join(types, " "); got != want {
 		t.Fatalf("history\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestDeletedStateMachineTerminatesExecutions checks AWS's rule: after
+// DeleteStateMachine, a running execution fails at its next transition.
+func TestDeletedStateMachineTerminatesExecutions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", nil)
+	def := `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"Next":"P"},"P":{"Type":"Pass","End":true}}}`
+	a := start(t, b, "orphan", def, `{}`)
+	b.r.StateMachineDeleted(smArn)
+	rec := wait(t, b, a.Arn)
+	if rec.Status != "FAILED" || rec.Error != "States.Runtime" || rec.Cause != "State machine m has been deleted." {
+		t.Fatalf("execution ended %s %s %q", rec.Status, rec.Error, rec.Cause)
+	}
+	// A machine created again under the same name runs normally.
+	time.Sleep(2 * time.Millisecond)
+	again := start(t, b, "fresh", def, `{}`)
+	if rec := wait(t, b, again.Arn); rec.Status != "SUCCEEDED" {
+		t.Fatalf("new execution ended %s %s", rec.Status, rec.Cause)
 	}
 }

@@ -398,6 +398,7 @@ func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, err
 	if err := s.st.DeleteStateMachine(ctx, ref.base); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	s.run.StateMachineDeleted(ref.base)
 	return empty{}, nil
 }
 
