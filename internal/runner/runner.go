@@ -99,7 +99,7 @@ type Runner struct {
 	machines machineCache
 
 	mu      sync.Mutex
-	lives   map[string]*live    // running executions by ARN
+	lives   map[string]*live     // running executions by ARN
 	deleted map[string]time.Time // deleted state machines, with when: executions started before end
 
 	commits chan commitReq
