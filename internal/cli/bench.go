@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/app"
 	"github.com/stepflow/stepflow/internal/bench"
 )
 
@@ -40,6 +41,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	progress := func(msg string) { log.Info("bench_progress", "step", msg) }
 	var res []bench.Result
 	if *durable {
+		app.TuneRuntime() // measure the server's configuration
 		res, err = bench.RunDurable(ctx, ws, bench.DurableOptions{Duration: *dur, Concurrency: *inFlight, Progress: progress})
 	} else {
 		res, err = bench.Run(ctx, ws, bench.Options{Duration: *dur, Concurrency: *inFlight, Progress: progress})

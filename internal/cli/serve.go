@@ -57,6 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return fmt.Errorf("--log must be text or json, not %q", *logFormat)
 	}
+	app.TuneRuntime()
 	srv, err := app.Start(ctx, cfg)
 	if err != nil {
 		return err
