@@ -1,12 +1,9 @@
 package httpexec_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -49,54 +46,5 @@ func TestConformanceOverHTTP(t *testing.T) {
 	var report strings.Builder
 	conformance.Report(&report, results)
 	t.Log("\n" + report.String())
-	known := readKnown(t)
-	var failed []string
-	for _, r := range results {
-		id := r.Case.ID
-		switch {
-		case r.Failed():
-			failed = append(failed, id+"\t"+oneLine(r.Diff+r.Reason))
-			if !known[id] && !*update {
-				t.Errorf("regression: %s: %s%s", id, r.Diff, r.Reason)
-			}
-		case r.Passed && known[id] && !*update:
-			t.Errorf("%s passes now: remove it from %s", id, knownFile)
-		}
-	}
-	if *update {
-		sort.Strings(failed)
-		text := "# Conformance cases the server does not pass yet over HTTP: id<TAB>first difference.\n# Regenerate with: go test ./internal/conformance/httpexec -update\n" + strings.Join(failed, "\n") + "\n"
-		if err := os.WriteFile(filepath.FromSlash(knownFile), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func readKnown(t *testing.T) map[string]bool {
-	known := map[string]bool{}
-	f, err := os.Open(filepath.FromSlash(knownFile))
-	if os.IsNotExist(err) {
-		return known
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
-			id, _, _ := strings.Cut(line, "\t")
-			known[id] = true
-		}
-	}
-	return known
-}
-
-func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	conformance.Ratchet(t, results, knownFile, "# Conformance cases the server does not pass yet over HTTP: id<TAB>first difference.\n# Regenerate with: go test ./internal/conformance/httpexec -update", *update)
 }
