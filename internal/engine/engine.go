@@ -72,6 +72,9 @@ type Info struct {
 	// MaxPayloadBytes bounds a state's output and a task's result
 	// (States.DataLimitExceeded). 0 means AWS's 256 KiB; negative, no limit.
 	MaxPayloadBytes int
+	// MaxDurationSeconds bounds the execution's duration whatever its
+	// TimeoutSeconds says (EXPRESS workflows: 300). 0 means no bound.
+	MaxDurationSeconds int64
 	// InputText is the execution input exactly as the caller sent it;
 	// ExecutionStarted records it verbatim. Empty means the encoded input.
 	InputText string
@@ -243,8 +246,12 @@ func Start(sm *asl.StateMachine, info Info, input jsonv.Value, now time.Time) *E
 	ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
 	ev.x().RoleArn = info.RoleArn
 	ev.Text = info.InputText
-	if sm.TimeoutSeconds > 0 {
-		e.startTimer("execution-timeout", now.Add(time.Duration(sm.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
+	timeout := sm.TimeoutSeconds
+	if max := info.MaxDurationSeconds; max > 0 && (timeout == 0 || timeout > max) {
+		timeout = max
+	}
+	if timeout > 0 {
+		e.startTimer("execution-timeout", now.Add(time.Duration(timeout)*time.Second), timerTarget{kind: timerExecutionTimeout})
 	}
 	e.root = &frame{sm: sm, kind: frameRoot, log: e.log}
 	e.enter(e.root, sm.StartAt, input)

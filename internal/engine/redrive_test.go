@@ -54,3 +54,26 @@ func TestRedriveResumesAtTheFailedState(t *testing.T) {
 		t.Fatalf("redrive of a succeeded execution: %v", err)
 	}
 }
+
+// TestMaxDurationBoundsTheExecution checks the EXPRESS bound: a Wait longer
+// than MaxDurationSeconds ends the execution as TIMED_OUT at the bound.
+func TestMaxDurationBoundsTheExecution(t *testing.T) {
+	t.Parallel()
+	sm := mustParse(t, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`)
+	info := testInfo()
+	info.MaxDurationSeconds = 300
+	ex := engine.Start(sm, info, jsonv.MustParse(`{}`), t0)
+	timers := ex.PendingTimers()
+	if len(timers) != 2 {
+		t.Fatalf("timers %+v, want the wait and the bound", timers)
+	}
+	if !timers[0].At.Equal(t0.Add(300 * time.Second)) {
+		t.Fatalf("first timer at %v, want the 300 s bound", timers[0].At)
+	}
+	if err := ex.Apply(engine.TimerFiredInput{TimerID: timers[0].TimerID}, timers[0].At); err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status() != engine.TimedOut {
+		t.Fatalf("status %s, want TIMED_OUT", ex.Status())
+	}
+}

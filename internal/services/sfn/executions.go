@@ -179,11 +179,15 @@ func (s *Service) runExpress(ctx context.Context, t target, arn, name, input str
 		ExecutionArn: arn, Name: name, StateMachineArn: firstNonEmpty(t.versionArn, t.machine.Arn),
 		StateMachineName: t.machine.Name, RoleArn: t.roleArn, Region: s.cfg.Region, Account: s.cfg.Account,
 		Sync: sync, InputText: input, Seed: seed(arn),
+		MaxDurationSeconds: expressMaxDuration,
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.SyncTimeout)
 	defer cancel()
 	return s.cfg.Local.Run(ctx, sm, info, v, start)
 }
+
+// expressMaxDuration is how long an EXPRESS execution may run, as on AWS.
+const expressMaxDuration = 5 * 60
 
 // startExpressAsync runs an asynchronous EXPRESS execution in the
 // background; like AWS, its outcome is not kept.
