@@ -345,13 +345,9 @@ var fakeExecutor = ExecutorFunc(func(_ context.Context, c *Case) (jsonv.Value, e
 
 func loadCases(t *testing.T) []*Case {
 	t.Helper()
-	dir := DefaultDir()
-	cases, err := Load(dir)
-	if err != nil {
-		t.Skipf("conformance cases not available at %q (set %s): %v", dir, EnvDir, err)
-	}
+	cases := LoadForTest(t)
 	if len(cases) == 0 {
-		t.Skipf("no conformance cases in %q (set %s)", dir, EnvDir)
+		t.Skipf("no conformance cases in %q (set %s)", DefaultDir(), EnvDir)
 	}
 	return cases
 }

@@ -3,7 +3,6 @@ package teststate
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/stepflow/stepflow/internal/conformance"
@@ -13,14 +12,7 @@ import (
 // compares the responses with what AWS answered.
 func TestRecordedCases(t *testing.T) {
 	t.Parallel()
-	dir := conformance.DefaultDir()
-	if _, err := os.Stat(dir); dir == "" || err != nil {
-		t.Skip("no recorded conformance cases")
-	}
-	cases, err := conformance.Load(dir)
-	if err != nil {
-		t.Fatalf("load cases: %v", err)
-	}
+	cases := conformance.LoadForTest(t)
 	n := 0
 	for _, c := range cases {
 		if (c.Kind != conformance.KindTestState && c.Kind != conformance.KindTestStateError) || c.JSONata() {

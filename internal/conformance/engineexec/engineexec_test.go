@@ -3,7 +3,6 @@ package engineexec_test
 import (
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
@@ -20,17 +19,7 @@ const knownFile = "testdata/known_failures.txt"
 // other failure is a regression, and a listed case that passes must be
 // removed from the list, so the list always tells the truth.
 func TestConformance(t *testing.T) {
-	dir := conformance.DefaultDir()
-	if dir == "" {
-		t.Skip("conformance cases folder not found: set " + conformance.EnvDir)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("conformance cases folder %s is absent: %v", dir, err)
-	}
-	cases, err := conformance.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := conformance.LoadForTest(t)
 	results := conformance.Run(context.Background(), cases, engineexec.New(), conformance.Options{})
 	var report strings.Builder
 	conformance.Report(&report, results)

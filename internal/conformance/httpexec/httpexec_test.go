@@ -3,7 +3,6 @@ package httpexec_test
 import (
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,7 @@ const knownFile = "testdata/known_failures.txt"
 // server's Step Functions API. Cases in testdata/known_failures.txt may
 // fail; any other failure is a regression.
 func TestConformanceOverHTTP(t *testing.T) {
-	dir := conformance.DefaultDir()
-	if dir == "" {
-		t.Skip("conformance cases folder not found: set " + conformance.EnvDir)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("conformance cases folder %s is absent: %v", dir, err)
-	}
-	cases, err := conformance.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := conformance.LoadForTest(t)
 	ctx := context.Background()
 	srv, err := app.Start(ctx, app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), TimeScale: 1000, NoSync: true})
 	if err != nil {

@@ -9,6 +9,24 @@ import (
 	"testing"
 )
 
+// LoadForTest loads the cases from DefaultDir, skipping the test with a
+// message naming EnvDir when the folder is not there.
+func LoadForTest(tb testing.TB) []*Case {
+	tb.Helper()
+	dir := DefaultDir()
+	if dir == "" {
+		tb.Skip("conformance cases folder not found: set " + EnvDir)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("conformance cases folder %s is absent (set %s): %v", dir, EnvDir, err)
+	}
+	cases, err := Load(dir)
+	if err != nil {
+		tb.Fatalf("load conformance cases: %v", err)
+	}
+	return cases
+}
+
 // Ratchet checks results against a known-failures file (one "id<TAB>first
 // difference" line per case, # comments): a failure not listed is a
 // regression, and a listed case that passes must leave the list, so the
