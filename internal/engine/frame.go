@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/asl"
@@ -301,9 +302,4 @@ func dataLimitCause(state string) string {
 	return "The state/task '" + state + "' returned a result with a size exceeding the maximum number of bytes service limit."
 }
 
-func itoa(i int64) string {
-	if i >= 0 && i < 10 {
-		return string(rune('0' + i))
-	}
-	return string(jsonv.Int(i))
-}
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }

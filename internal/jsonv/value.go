@@ -10,6 +10,7 @@ package jsonv
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -293,7 +294,7 @@ func FromGo(v any) Value {
 		for k := range v {
 			keys = append(keys, k)
 		}
-		sortStrings(keys)
+		slices.Sort(keys)
 		o := NewObject(len(keys))
 		for _, k := range keys {
 			o.Members = append(o.Members, Member{Key: k, Value: FromGo(v[k])})
@@ -301,12 +302,4 @@ func FromGo(v any) Value {
 		return o
 	}
 	panic("jsonv: unsupported Go value")
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
