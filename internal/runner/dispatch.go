@@ -29,7 +29,32 @@ func (r *Runner) handler(resource string) Handler {
 			return h
 		}
 	}
+	if r.cfg.Resolve != nil {
+		return r.cfg.Resolve(resource)
+	}
 	return nil
+}
+
+// taskKey names one scheduled task of one execution.
+type taskKey struct{ arn, taskID string }
+
+// ErrTaskCancelled is the context.Cause of a task's context when the
+// engine no longer wants its result (the state timed out, the execution
+// was stopped, a Parallel branch failed), as opposed to Stepflow shutting
+// down, after which the task runs again.
+var ErrTaskCancelled = errors.New("the task's result is no longer wanted")
+
+// cancelTask cancels the context of a task a handler is running, because
+// the engine no longer wants its result (the state timed out, the
+// execution was stopped, a Parallel branch failed). The handler sees
+// context.Canceled; a nested .sync execution is stopped, for example.
+func (r *Runner) cancelTask(arn, taskID string) {
+	r.tasksMu.Lock()
+	cancel := r.tasks[taskKey{arn, taskID}]
+	r.tasksMu.Unlock()
+	if cancel != nil {
+		cancel(ErrTaskCancelled)
+	}
 }
 
 // dispatch runs a scheduled task in the background and feeds its result
@@ -49,8 +74,17 @@ func (r *Runner) dispatch(arn string, c engine.ScheduleTask) {
 				Cause: "Stepflow has no integration for the resource " + c.Resource + " yet"})
 			return
 		}
-		// A result that comes within quickWindow is committed together with
-		// TaskStarted: one commit instead of two for fast tasks.
+		ctx, cancel := context.WithCancelCause(ctx)
+		key := taskKey{arn, c.TaskID}
+		r.tasksMu.Lock()
+		r.tasks[key] = cancel
+		r.tasksMu.Unlock()
+		defer func() {
+			r.tasksMu.Lock()
+			delete(r.tasks, key)
+			r.tasksMu.Unlock()
+			cancel(nil)
+		}()
 		result := make(chan engine.Input, 1)
 		go func() {
 			out, err := h(ctx, Task{
@@ -59,6 +93,8 @@ func (r *Runner) dispatch(arn string, c engine.ScheduleTask) {
 			})
 			result <- taskOutcome(ctx, c.TaskID, out, err)
 		}()
+		// A result that comes within quickWindow is committed together with
+		// TaskStarted: one commit instead of two for fast tasks.
 		timer := time.NewTimer(quickWindow)
 		defer timer.Stop()
 		select {
@@ -89,7 +125,9 @@ func taskOutcome(ctx context.Context, taskID string, out jsonv.Value, err error)
 		return engine.TaskFailedInput{TaskID: taskID, Error: te.Name, Cause: te.Cause}
 	case err != nil:
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			return nil // shutting down: the task runs again after restart
+			// Shutting down (the task runs again after restart), or the
+			// engine cancelled the task and wants no result.
+			return nil
 		}
 		return engine.TaskFailedInput{TaskID: taskID, Error: "States.TaskFailed", Cause: err.Error()}
 	}

@@ -471,8 +471,11 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 		lv.tokens[tk.TaskID] = tk.Token
 	}
 	for _, c := range cmds {
-		if c, ok := c.(engine.CancelTimer); ok {
+		switch c := c.(type) {
+		case engine.CancelTimer:
 			r.timers.remove(lv.rec.Arn, c.TimerID)
+		case engine.CancelTask:
+			r.cancelTask(lv.rec.Arn, c.TaskID)
 		}
 	}
 	for _, st := range arm {

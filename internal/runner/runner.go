@@ -60,6 +60,9 @@ type Config struct {
 	// Handlers maps a Task resource (or its prefix before the last ':' or
 	// '.') to the code that runs it.
 	Handlers map[string]Handler
+	// Resolve, when set, finds the handler of a resource no Handlers key
+	// matches (e.g. a Lambda function ARN); nil means none.
+	Resolve func(resource string) Handler
 	// Relaxed lifts AWS's payload (256 KiB) and history (25,000 events)
 	// limits for self-hosting.
 	Relaxed bool
@@ -108,7 +111,10 @@ type Runner struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	once   sync.Once
+
+	tasksMu sync.Mutex
+	tasks   map[taskKey]context.CancelCauseFunc // tasks being run by a handler
+	once    sync.Once
 }
 
 // live is a running execution held in memory.
@@ -134,6 +140,7 @@ func New(cfg Config) (*Runner, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		lives:   map[string]*live{},
+		tasks:   map[taskKey]context.CancelCauseFunc{},
 		commits: make(chan commitReq, 1024),
 		timers:  newTimerQueue(),
 	}, nil
