@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/integrations"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
@@ -126,9 +128,20 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	s := &Server{cfg: cfg, db: db}
+	// Task integrations reach the services through these callers; the
+	// services start after the runner, so the callers look them up late.
+	sdk := map[string]integrations.Caller{
+		"sfn": func(ctx context.Context, action string, input []byte) ([]byte, error) {
+			return callJSON(ctx, "sfn", s.sfn.Handle, action, input)
+		},
+	}
+	tasks := integrations.New(integrations.Config{
+		Account: cfg.Account, Region: cfg.Region, SDK: sdk,
+		Wait: func(ctx context.Context, arn string) error { _, err := s.runner.Wait(ctx, arn); return err },
+	})
 	s.runner, err = runner.New(runner.Config{
 		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale, Relaxed: cfg.Relaxed,
-		Account: cfg.Account, Region: cfg.Region,
+		Account: cfg.Account, Region: cfg.Region, Resolve: tasks.Resolve,
 	})
 	if err != nil {
 		db.Close()
@@ -192,4 +205,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = cerr
 	}
 	return err
+}
+
+// callJSON runs one action of an awsJson service in process, validating
+// its input against the service's model as the wire path does, and
+// returns its JSON output.
+func callJSON(ctx context.Context, service string, handle awsproto.HandlerFunc, action string, input []byte) ([]byte, error) {
+	if err := awsproto.Validate(service, action, input); err != nil {
+		var ae *awsproto.Error
+		if !errors.As(err, &ae) {
+			return nil, awsproto.UnknownOperation() // no such action
+		}
+		return nil, err
+	}
+	out, err := handle(ctx, action, input)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
 }
