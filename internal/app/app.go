@@ -16,7 +16,10 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/integrations"
+	"github.com/stepflow/stepflow/internal/jsonv"
+	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
@@ -151,11 +154,28 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	svc, err := sfn.New(sfn.Config{Store: db, Runner: s.runner, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	xlog, err := openExpressLog(ctx, db)
 	if err != nil {
 		s.runner.Stop()
 		db.Close()
 		return nil, err
+	}
+	svc, err := sfn.New(sfn.Config{
+		Store: db, Runner: s.runner, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
+		Express: xlog,
+		// EXPRESS executions run in memory in real time, with the same Task
+		// integrations as STANDARD ones.
+		Local: &local.Runner{Now: time.Now, TimeScale: cfg.TimeScale, Tasks: expressTasks(tasks)},
+	})
+	if err != nil {
+		s.runner.Stop()
+		db.Close()
+		return nil, err
+	}
+	if n, err := svc.RecoverExpress(ctx); err != nil {
+		cfg.Logger.Warn("express_recovery_failed", "err", err)
+	} else if n > 0 {
+		cfg.Logger.Info("express_executions_resumed", "count", n)
 	}
 	var auth awsproto.Authenticator
 	if len(cfg.Credentials) > 0 {
@@ -223,4 +243,22 @@ func callJSON(ctx context.Context, service string, handle awsproto.HandlerFunc, 
 		return nil, err
 	}
 	return json.Marshal(out)
+}
+
+// expressTasks runs the Tasks of EXPRESS executions through the
+// integrations, as the runner does for STANDARD ones.
+func expressTasks(in *integrations.Integrations) func(ctx context.Context, arn string, c engine.ScheduleTask) (jsonv.Value, error) {
+	return func(ctx context.Context, arn string, c engine.ScheduleTask) (jsonv.Value, error) {
+		h := in.Resolve(c.Resource)
+		if h == nil {
+			return nil, &local.TaskError{Name: "States.TaskFailed", Cause: "Stepflow has no integration for the resource " + c.Resource + " yet"}
+		}
+		out, err := h(ctx, runner.Task{ExecutionArn: arn, TaskID: c.TaskID, StateName: c.StateName, Resource: c.Resource,
+			Parameters: c.Parameters, Token: c.TaskToken, Timeout: time.Duration(c.TimeoutSeconds) * time.Second})
+		var te *runner.TaskError
+		if errors.As(err, &te) {
+			return nil, &local.TaskError{Name: te.Name, Cause: te.Cause}
+		}
+		return out, err
+	}
 }

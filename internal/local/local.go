@@ -37,6 +37,16 @@ type Runner struct {
 	// MaxSteps bounds the inputs fed to one execution (0: 10 million), so a
 	// state machine that loops forever ends with an error.
 	MaxSteps int
+	// Tasks, when set, runs the tasks no Handlers entry matches; it gets
+	// the execution's ARN and the whole scheduled task.
+	Tasks func(ctx context.Context, executionArn string, c engine.ScheduleTask) (jsonv.Value, error)
+	// Now, when set, makes time real: timers wait until they are due by
+	// this clock (divided by TimeScale), and inputs are applied at its
+	// time. When nil, time is virtual: a timer fires at once, at its due
+	// time.
+	Now func() time.Time
+	// TimeScale divides the real waits of timers when Now is set [1].
+	TimeScale float64
 }
 
 // ErrTooManySteps is returned when an execution exceeds MaxSteps.
@@ -45,7 +55,7 @@ var ErrTooManySteps = errors.New("execution exceeded the step limit")
 // Run starts an execution at start and drives it to its end.
 func (r *Runner) Run(ctx context.Context, sm *asl.StateMachine, info engine.Info, input jsonv.Value, start time.Time) (*engine.Execution, error) {
 	ex := engine.Start(sm, info, input, start)
-	return ex, r.Drive(ctx, ex, start)
+	return ex, r.drive(ctx, ex, start, info.ExecutionArn)
 }
 
 type timer struct {
@@ -55,6 +65,11 @@ type timer struct {
 
 // Drive feeds an execution its task results and timers until it ends.
 func (r *Runner) Drive(ctx context.Context, ex *engine.Execution, now time.Time) error {
+	return r.drive(ctx, ex, now, "")
+}
+
+// drive is Drive for the execution arn (for Tasks).
+func (r *Runner) drive(ctx context.Context, ex *engine.Execution, now time.Time, arn string) error {
 	maxSteps := r.MaxSteps
 	if maxSteps == 0 {
 		maxSteps = 10_000_000
@@ -71,7 +86,7 @@ func (r *Runner) Drive(ctx context.Context, ex *engine.Execution, now time.Time)
 			queue = queue[1:]
 			switch c := cmd.(type) {
 			case engine.ScheduleTask:
-				if err := r.runTask(ctx, ex, c, now); err != nil {
+				if err := r.runTask(ctx, ex, arn, c, now); err != nil {
 					return err
 				}
 			case engine.StartTimer:
@@ -92,6 +107,12 @@ func (r *Runner) Drive(ctx context.Context, ex *engine.Execution, now time.Time)
 		sort.SliceStable(timers, func(i, j int) bool { return timers[i].at.Before(timers[j].at) })
 		t := timers[0]
 		timers = timers[1:]
+		if r.Now != nil {
+			if err := r.sleepUntil(ctx, t.at); err != nil {
+				return err
+			}
+			now = r.Now()
+		}
 		if t.at.After(now) {
 			now = t.at
 		}
@@ -105,7 +126,7 @@ func (r *Runner) Drive(ctx context.Context, ex *engine.Execution, now time.Time)
 	return nil
 }
 
-func (r *Runner) runTask(ctx context.Context, ex *engine.Execution, c engine.ScheduleTask, now time.Time) error {
+func (r *Runner) runTask(ctx context.Context, ex *engine.Execution, arn string, c engine.ScheduleTask, now time.Time) error {
 	if err := ex.Apply(engine.TaskStartedInput{TaskID: c.TaskID}, now); err != nil {
 		return nil // the task was cancelled meanwhile
 	}
@@ -113,10 +134,16 @@ func (r *Runner) runTask(ctx context.Context, ex *engine.Execution, c engine.Sch
 	if !ok {
 		h = r.Handlers[resourceFamily(c.Resource)]
 	}
+	if h == nil && r.Tasks != nil {
+		h = func(ctx context.Context, _ jsonv.Value) (jsonv.Value, error) { return r.Tasks(ctx, arn, c) }
+	}
 	if h == nil {
 		return ex.Apply(engine.TaskFailedInput{TaskID: c.TaskID, Error: "States.TaskFailed", Cause: "no handler for resource " + c.Resource}, now)
 	}
 	out, err := h(ctx, c.Parameters)
+	if r.Now != nil {
+		now = r.Now()
+	}
 	if err != nil {
 		var te *TaskError
 		if errors.As(err, &te) {
@@ -125,6 +152,25 @@ func (r *Runner) runTask(ctx context.Context, ex *engine.Execution, c engine.Sch
 		return ex.Apply(engine.TaskFailedInput{TaskID: c.TaskID, Error: "States.TaskFailed", Cause: err.Error()}, now)
 	}
 	return ex.Apply(engine.TaskSucceededInput{TaskID: c.TaskID, Output: out}, now)
+}
+
+// sleepUntil waits until the clock reaches due (scaled), or ctx is done.
+func (r *Runner) sleepUntil(ctx context.Context, due time.Time) error {
+	d := due.Sub(r.Now())
+	if d <= 0 {
+		return nil
+	}
+	if r.TimeScale > 0 && r.TimeScale != 1 {
+		d = time.Duration(float64(d) / r.TimeScale)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // resourceFamily drops an integration pattern suffix so one handler serves

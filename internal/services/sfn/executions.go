@@ -148,7 +148,9 @@ func (s *Service) startExecution(ctx context.Context, body []byte) (any, error) 
 	if t.machine.Type == typeExpress {
 		arn := s.expressARN(t.machine.Name, name, uuid.NewString())
 		start := s.now()
-		s.startExpressAsync(t, arn, name, input, start)
+		if err := s.startExpressAsync(ctx, t, arn, name, input, start); err != nil {
+			return nil, err
+		}
 		return startExecutionOutput{ExecutionArn: arn, StartDate: epoch(start)}, nil
 	}
 	arn := s.executionARN(t.machine.Name, name)
@@ -189,18 +191,45 @@ func (s *Service) runExpress(ctx context.Context, t target, arn, name, input str
 // expressMaxDuration is how long an EXPRESS execution may run, as on AWS.
 const expressMaxDuration = 5 * 60
 
-// startExpressAsync runs an asynchronous EXPRESS execution in the
-// background; like AWS, its outcome is not kept.
-func (s *Service) startExpressAsync(t target, arn, name, input string, start time.Time) {
+// startExpressAsync logs an asynchronous EXPRESS execution durably (when
+// the service has an ExpressLog) and runs it in the background; like AWS,
+// its outcome is not kept.
+func (s *Service) startExpressAsync(ctx context.Context, t target, arn, name, input string, start time.Time) error {
+	if s.cfg.Express != nil {
+		err := s.cfg.Express.Add(ctx, ExpressStart{
+			Arn: arn, Name: name, StateMachineArn: t.machine.Arn, StateMachineName: t.machine.Name,
+			VersionArn: t.versionArn, AliasArn: t.aliasArn, RoleArn: t.roleArn,
+			Definition: t.definition, Input: input, StartDate: start,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	s.runExpressAsync(t, arn, name, input, start)
+	return nil
+}
+
+// runExpressAsync runs an asynchronous EXPRESS execution in the background
+// and forgets it once it has ended. One that is cut short by Close stays
+// in the log and runs again at the next start.
+func (s *Service) runExpressAsync(t target, arn, name, input string, start time.Time) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		ex, err := s.runExpress(s.ctx, t, arn, name, input, start, false)
+		if err != nil && s.ctx.Err() != nil {
+			return // shutting down: it runs again after the restart
+		}
 		if err != nil {
 			s.log.Warn("express_execution_failed", "execution_arn", arn, "err", err)
-			return
+		} else {
+			s.log.Debug("express_execution_ended", "execution_arn", arn, "status", string(ex.Status()))
 		}
-		s.log.Debug("express_execution_ended", "execution_arn", arn, "status", string(ex.Status()))
+		if s.cfg.Express != nil {
+			if err := s.cfg.Express.Remove(context.WithoutCancel(s.ctx), arn); err != nil {
+				s.log.Warn("express_log_remove_failed", "execution_arn", arn, "err", err)
+			}
+		}
 	}()
 }
 

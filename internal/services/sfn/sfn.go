@@ -63,6 +63,9 @@ type Config struct {
 	ActivityPollInterval time.Duration
 	// SyncTimeout bounds a StartSyncExecution. [5m, as AWS]
 	SyncTimeout time.Duration
+	// Express keeps asynchronous EXPRESS executions until they end, so a
+	// restart runs them again (RecoverExpress). [none: at-most-once]
+	Express ExpressLog
 }
 
 func (c *Config) setDefaults() error {
