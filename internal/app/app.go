@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/approvals"
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/integrations"
@@ -36,9 +37,12 @@ type Config struct {
 	// unless Insecure is set.
 	Credentials map[string]string
 	Insecure    bool
-	Account     string  // ["111111111111"]
-	Region      string  // ["us-east-1"]
-	TimeScale   float64 // divides every timer [1]
+	// PublicURL is the URL people and clients reach the server at, for the
+	// links it builds (approval e-mails, queue URLs). [http://<listen address>]
+	PublicURL string
+	Account   string  // ["111111111111"]
+	Region    string  // ["us-east-1"]
+	TimeScale float64 // divides every timer [1]
 	// Relaxed lifts the payload and history limits for self-hosting.
 	Relaxed bool
 	// NoSync turns off fsync at commit (benchmarks and tests only: a
@@ -106,31 +110,73 @@ func isLoopback(addr string) bool {
 
 // Server is a running Stepflow server.
 type Server struct {
-	cfg    Config
-	db     *sqlite.DB
-	runner *runner.Runner
-	sfn    *sfn.Service
-	http   *http.Server
-	ln     net.Listener
+	cfg       Config
+	publicURL string
+	db        *sqlite.DB
+	runner    *runner.Runner
+	sfn       *sfn.Service
+	approvals *approvals.Service
+	http      *http.Server
+	ln        net.Listener
+
+	// closers release what Start opened, in reverse order.
+	closers []func()
+}
+
+// onClose registers a release to run at Shutdown (or when Start fails).
+func (s *Server) onClose(f func()) { s.closers = append(s.closers, f) }
+
+func (s *Server) closeAll() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
 }
 
 // Start opens the store, recovers running executions and starts listening.
-func Start(ctx context.Context, cfg Config) (*Server, error) {
+func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	s := &Server{cfg: cfg}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+		}
+	}()
+	// Listen first: services build URLs (queue URLs, approval links) from
+	// the address. Requests wait in the backlog until serving starts.
+	s.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another stepflow running? pass --listen)", cfg.Listen, err)
+	}
+	s.onClose(func() { s.ln.Close() })
+	s.publicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if s.publicURL == "" {
+		s.publicURL = s.URL()
+	}
+
 	opts := sqlite.Options{}
 	if cfg.NoSync {
 		opts.Synchronous = "NORMAL"
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "stepflow.db"), opts)
+	s.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "stepflow.db"), opts)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &Server{cfg: cfg, db: db}
+	s.onClose(func() { s.db.Close() })
+	db := s.db
+
+	var auth awsproto.Authenticator
+	if len(cfg.Credentials) > 0 {
+		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) { s, ok := cfg.Credentials[k]; return s, ok }}
+		auth = v.Verify
+	}
+	router := &awsproto.Router{}
+
 	// Task integrations reach the services through these callers; the
 	// services start after the runner, so the callers look them up late.
 	sdk := map[string]integrations.Caller{
@@ -147,20 +193,18 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Account: cfg.Account, Region: cfg.Region, Resolve: tasks.Resolve,
 	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	if err := s.runner.Start(ctx); err != nil {
-		db.Close()
 		return nil, err
 	}
+	s.onClose(s.runner.Stop)
+
 	xlog, err := openExpressLog(ctx, db)
 	if err != nil {
-		s.runner.Stop()
-		db.Close()
 		return nil, err
 	}
-	svc, err := sfn.New(sfn.Config{
+	s.sfn, err = sfn.New(sfn.Config{
 		Store: db, Runner: s.runner, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
 		Express: xlog,
 		// EXPRESS executions run in memory in real time, with the same Task
@@ -168,44 +212,46 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Local: &local.Runner{Now: time.Now, TimeScale: cfg.TimeScale, Tasks: expressTasks(tasks)},
 	})
 	if err != nil {
-		s.runner.Stop()
-		db.Close()
 		return nil, err
 	}
-	if n, err := svc.RecoverExpress(ctx); err != nil {
+	s.onClose(s.sfn.Close)
+	if n, err := s.sfn.RecoverExpress(ctx); err != nil {
 		cfg.Logger.Warn("express_recovery_failed", "err", err)
 	} else if n > 0 {
 		cfg.Logger.Info("express_executions_resumed", "count", n)
 	}
-	var auth awsproto.Authenticator
-	if len(cfg.Credentials) > 0 {
-		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) { s, ok := cfg.Credentials[k]; return s, ok }}
-		auth = v.Verify
-	}
-	s.sfn = svc
-	sfnHandler, err := sfn.NewHTTPHandler(svc, auth)
+	sfnHandler, err := sfn.NewHTTPHandler(s.sfn, auth)
 	if err != nil {
-		svc.Close()
-		s.runner.Stop()
-		db.Close()
 		return nil, err
 	}
-	router := &awsproto.Router{}
 	router.HandleTarget(sfnHandler.TargetPrefix(), sfnHandler)
 
-	s.ln, err = net.Listen("tcp", cfg.Listen)
+	s.approvals, err = approvals.New(approvals.Config{
+		DB: db, BaseURL: s.publicURL, Logger: cfg.Logger, Authenticate: auth,
+		Complete: func(ctx context.Context, token string, approved bool, output, errName, cause string) error {
+			if approved {
+				v, err := jsonv.ParseString(output)
+				if err != nil {
+					return err
+				}
+				return s.runner.SendTaskSuccess(ctx, token, v)
+			}
+			return s.runner.SendTaskFailure(ctx, token, errName, cause)
+		},
+	})
 	if err != nil {
-		s.runner.Stop()
-		db.Close()
-		return nil, fmt.Errorf("listen on %s: %w (is another stepflow running? pass --listen)", cfg.Listen, err)
+		return nil, err
 	}
+	s.onClose(func() { s.approvals.Close() })
+	router.HandlePath(approvals.PathPrefix, approvals.NewHTTPHandler(s.approvals))
+
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.Logger.Error("serve_failed", "err", err)
 		}
 	}()
-	cfg.Logger.Info("serving", "address", s.Addr(), "data", cfg.DataDir, "region", cfg.Region, "account", cfg.Account)
+	cfg.Logger.Info("serving", "address", s.Addr(), "url", s.publicURL, "data", cfg.DataDir, "region", cfg.Region, "account", cfg.Account)
 	return s, nil
 }
 
@@ -216,14 +262,12 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL() string { return "http://" + s.Addr() }
 
 // Shutdown stops accepting requests, waits for those in flight (up to
-// ctx), stops the runner and closes the store, like http.Server.Shutdown.
+// ctx), stops the runner and the services and closes the store, like
+// http.Server.Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.sfn.Close() // ends long polls (GetActivityTask) so in-flight requests can finish
 	err := s.http.Shutdown(ctx)
-	s.runner.Stop()
-	if cerr := s.db.Close(); err == nil {
-		err = cerr
-	}
+	s.closeAll()
 	return err
 }
 
