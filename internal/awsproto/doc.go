@@ -17,4 +17,4 @@
 // (unknown operation, bad JSON, authentication) "com.amazon.coral.service".
 package awsproto
 
-//go:generate go run ./smithygen -models /work/shared/aws-models -out model/data sfn sqs dynamodb lambda sesv2 ses s3
+//go:generate go run ./smithygen -models /work/shared/aws-models -out model/data sfn sqs dynamodb lambda sesv2 ses s3 iam sts cloudwatch-logs eventbridge scheduler apigatewayv2
