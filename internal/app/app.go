@@ -22,6 +22,7 @@ import (
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
+	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// PublicURL is the URL people and clients reach the server at, for the
 	// links it builds (approval e-mails, queue URLs). [http://<listen address>]
 	PublicURL string
+	// SMTPRelay, "host:port", is where e-mail sent through SES is relayed
+	// over SMTP; every message is kept in the outbox either way. [none]
+	SMTPRelay string
 	Account   string  // ["111111111111"]
 	Region    string  // ["us-east-1"]
 	TimeScale float64 // divides every timer [1]
@@ -116,6 +120,7 @@ type Server struct {
 	runner    *runner.Runner
 	sfn       *sfn.Service
 	approvals *approvals.Service
+	ses       *ses.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -244,6 +249,20 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.onClose(func() { s.approvals.Close() })
 	router.HandlePath(approvals.PathPrefix, approvals.NewHTTPHandler(s.approvals))
+
+	// SES v1 and v2, with the outbox people read in a browser.
+	s.ses, err = ses.New(ses.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
+		BaseURL: s.publicURL, SMTPRelay: cfg.SMTPRelay})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.ses.Close() })
+	sesHandler := ses.NewHTTPHandler(s.ses, auth)
+	router.HandlePath(ses.PathPrefix, sesHandler)
+	router.HandleService(ses.SigningName, sesHandler)
+	router.HandlePath(ses.OutboxPath, ses.NewOutboxHandler(s.ses))
+	sdk["ses"] = s.ses.CallV1
+	sdk["sesv2"] = s.ses.Call
 
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

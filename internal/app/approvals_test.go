@@ -114,7 +114,6 @@ func waitToken(t *testing.T, c *http.Client, base, child string, used map[string
 	return ""
 }
 
-
 func get(t *testing.T, c *http.Client, u string) string {
 	t.Helper()
 	resp, err := c.Get(u)

@@ -19,6 +19,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.DataDir, "data", "", "folder for the SQLite database (default: ~/.local/share/stepflow)")
 	creds := fs.String("credentials", "", "ACCESS:SECRET (or @file holding it): verify SigV4 signatures against this key")
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "allow a non-loopback address without credentials")
+	fs.StringVar(&cfg.SMTPRelay, "smtp", "", "HOST:PORT of an SMTP relay that e-mail sent through SES is delivered to (it is always kept in the outbox at /outbox)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL people reach the server at, for the links it builds (default: http://<listen address>)")
 	fs.StringVar(&cfg.Account, "account", "111111111111", "AWS account id in ARNs")
 	fs.StringVar(&cfg.Region, "region", "us-east-1", "AWS region in ARNs")
