@@ -22,6 +22,7 @@ import (
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
+	"github.com/stepflow/stepflow/internal/services/s3"
 	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
@@ -121,6 +122,7 @@ type Server struct {
 	sfn       *sfn.Service
 	approvals *approvals.Service
 	ses       *ses.Service
+	s3        *s3.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -263,6 +265,19 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandlePath(ses.OutboxPath, ses.NewOutboxHandler(s.ses))
 	sdk["ses"] = s.ses.CallV1
 	sdk["sesv2"] = s.ses.Call
+
+	// S3: objects on disk under the data folder, metadata in SQLite. It also
+	// answers requests no other service claims, as S3's endpoint would.
+	s.s3, err = s3.New(s3.Config{DB: db, Dir: filepath.Join(cfg.DataDir, "s3"), Account: cfg.Account, Region: cfg.Region,
+		Logger: cfg.Logger, PublicURL: s.publicURL, NoSync: cfg.NoSync})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.s3.Close() })
+	s3Handler := s3.NewHTTPHandler(s.s3, auth)
+	router.HandleService(s3.SigningName, s3Handler)
+	router.NotFound = s3Handler
+	sdk["s3"] = s.s3.Call
 
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

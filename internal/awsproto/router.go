@@ -17,7 +17,9 @@ import (
 //     Scheduler), registered with HandlePath; the longest matching prefix
 //     wins and a prefix matches whole path segments only;
 //  3. the service of the SigV4 credential scope (form POSTs with Action=
-//     for IAM, STS and SES v1, and S3), registered with HandleService.
+//     for IAM, STS and SES v1, and S3), registered with HandleService. A
+//     request signed for "s3" goes to S3 before path prefixes are looked
+//     at, since a bucket may be named like another service's prefix.
 //
 // A request that matches nothing gets UnknownOperationException (or
 // NotFound, when set). Register every handler before serving; a Router is
@@ -68,6 +70,13 @@ func (rt *Router) Handler(r *http.Request) http.Handler {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		prefix, _, _ := strings.Cut(t, ".")
 		return rt.targets[prefix]
+	}
+	// A request signed for S3 is S3's even when its bucket is named like
+	// another service's path prefix ("/schedules/key").
+	if h, ok := rt.services["s3"]; ok && r.Header.Get("Authorization") != "" {
+		if cred, err := ParseCredentialScope(r); err == nil && cred.Service == "s3" {
+			return h
+		}
 	}
 	p := r.URL.Path
 	for _, pr := range rt.paths {
