@@ -25,6 +25,7 @@ import (
 	"github.com/stepflow/stepflow/internal/services/s3"
 	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
+	"github.com/stepflow/stepflow/internal/services/sqs"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -123,6 +124,7 @@ type Server struct {
 	approvals *approvals.Service
 	ses       *ses.Service
 	s3        *s3.Service
+	sqs       *sqs.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -265,6 +267,22 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandlePath(ses.OutboxPath, ses.NewOutboxHandler(s.ses))
 	sdk["ses"] = s.ses.CallV1
 	sdk["sesv2"] = s.ses.Call
+
+	// SQS: the JSON protocol by target, the query protocol on queue URLs
+	// (/<account>/<queue>) and on / when signed for sqs.
+	s.sqs, err = sqs.New(sqs.Config{DB: db, Account: cfg.Account, Region: cfg.Region, BaseURL: s.publicURL, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.sqs.Close() })
+	sqsHandler, err := sqs.NewHTTPHandler(s.sqs, auth)
+	if err != nil {
+		return nil, err
+	}
+	router.HandleTarget(sqs.TargetPrefix, sqsHandler)
+	router.HandlePath("/"+cfg.Account, sqsHandler)
+	router.HandleService(sqs.SigningName, sqsHandler)
+	sdk["sqs"] = s.sqs.Call
 
 	// S3: objects on disk under the data folder, metadata in SQLite. It also
 	// answers requests no other service claims, as S3's endpoint would.
