@@ -22,6 +22,7 @@ import (
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
+	"github.com/stepflow/stepflow/internal/services/dynamodb"
 	"github.com/stepflow/stepflow/internal/services/s3"
 	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
@@ -125,6 +126,7 @@ type Server struct {
 	ses       *ses.Service
 	s3        *s3.Service
 	sqs       *sqs.Service
+	dynamodb  *dynamodb.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -283,6 +285,19 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandlePath("/"+cfg.Account, sqsHandler)
 	router.HandleService(sqs.SigningName, sqsHandler)
 	sdk["sqs"] = s.sqs.Call
+
+	// DynamoDB.
+	s.dynamodb, err = dynamodb.New(dynamodb.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.dynamodb.Close() })
+	ddbHandler, err := dynamodb.NewHTTPHandler(s.dynamodb, auth)
+	if err != nil {
+		return nil, err
+	}
+	router.HandleTarget(dynamodb.TargetPrefix, ddbHandler)
+	sdk["dynamodb"] = s.dynamodb.Call
 
 	// S3: objects on disk under the data folder, metadata in SQLite. It also
 	// answers requests no other service claims, as S3's endpoint would.
