@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Component is one emulated service's own tables in the shared database
@@ -18,6 +19,9 @@ import (
 type Component struct {
 	db   *DB
 	name string
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared on the writer, by SQL text
 }
 
 // Component migrates the named component's tables and returns its handle.
@@ -54,7 +58,55 @@ func (db *DB) Component(ctx context.Context, name string, migrations []string) (
 	if err != nil {
 		return nil, fmt.Errorf("migrate %s tables: %w", name, err)
 	}
-	return &Component{db: db, name: name}, nil
+	c := &Component{db: db, name: name, stmts: map[string]*sql.Stmt{}}
+	db.mu.Lock()
+	db.components = append(db.components, c)
+	db.mu.Unlock()
+	return c, nil
+}
+
+// Prepare prepares queries on the writer connection once, so that Stmt
+// runs them without SQLite parsing them again in every transaction. Call
+// it outside Write (at start-up): preparing needs the writer connection.
+func (c *Component) Prepare(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		c.mu.Lock()
+		_, ok := c.stmts[q]
+		c.mu.Unlock()
+		if ok {
+			continue
+		}
+		st, err := c.db.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s statement %q: %w", c.name, q, err)
+		}
+		c.mu.Lock()
+		c.stmts[q] = st
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// Stmt returns query as a statement of tx: the prepared one when Prepare
+// prepared it, otherwise one tx prepares now (and closes with tx).
+func (c *Component) Stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	st, ok := c.stmts[query]
+	c.mu.Unlock()
+	if ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, query)
+}
+
+// close closes the component's prepared statements.
+func (c *Component) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = map[string]*sql.Stmt{}
 }
 
 // Write runs fn in one write transaction and commits it (fsynced, as the

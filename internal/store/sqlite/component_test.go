@@ -60,3 +60,49 @@ func TestComponent(t *testing.T) {
 		t.Fatal("an older program opened a newer component schema")
 	}
 }
+
+func TestComponentPreparedStatements(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "db"), Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.Component(ctx, "prep", []string{`CREATE TABLE prep_n (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ins = `INSERT INTO prep_n (k, v) VALUES (?, ?)`
+	if err := c.Prepare(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Prepare(ctx, `SELECT nonsense FROM nowhere`); err == nil {
+		t.Error("Prepare accepted bad SQL")
+	}
+	for i := range 3 {
+		err := c.Write(ctx, func(tx *sql.Tx) error {
+			st, err := c.Stmt(ctx, tx, ins)
+			if err != nil {
+				return err
+			}
+			if _, err := st.Exec(i, i*10); err != nil {
+				return err
+			}
+			// Not prepared: tx prepares it for itself.
+			up, err := c.Stmt(ctx, tx, `UPDATE prep_n SET v = v + 1 WHERE k = ?`)
+			if err != nil {
+				return err
+			}
+			_, err = up.Exec(i)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sum int
+	if err := c.Read().QueryRow(`SELECT sum(v) FROM prep_n`).Scan(&sum); err != nil || sum != 33 {
+		t.Fatalf("sum = %d, %v; want 33", sum, err)
+	}
+}

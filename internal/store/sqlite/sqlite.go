@@ -76,8 +76,9 @@ type DB struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by SQL text; read-only
 
-	mu     sync.Mutex           // guards rstmts
-	rstmts map[string]*sql.Stmt // prepared on r, by SQL text
+	mu         sync.Mutex           // guards rstmts and components
+	rstmts     map[string]*sql.Stmt // prepared on r, by SQL text
+	components []*Component
 }
 
 // Open opens the database file at path, creating it (and its folder) if
@@ -171,7 +172,11 @@ func (db *DB) Close() error {
 		s.Close()
 	}
 	db.rstmts = nil
+	components := db.components
 	db.mu.Unlock()
+	for _, c := range components {
+		c.close()
+	}
 	return errors.Join(optErr, db.r.Close(), db.w.Close())
 }
 
