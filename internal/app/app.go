@@ -23,10 +23,13 @@ import (
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/services/dynamodb"
+	"github.com/stepflow/stepflow/internal/services/iam"
+	"github.com/stepflow/stepflow/internal/services/logs"
 	"github.com/stepflow/stepflow/internal/services/s3"
 	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/services/sqs"
+	"github.com/stepflow/stepflow/internal/services/sts"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -127,6 +130,9 @@ type Server struct {
 	s3        *s3.Service
 	sqs       *sqs.Service
 	dynamodb  *dynamodb.Service
+	iam       *iam.Service
+	sts       *sts.Service
+	logs      *logs.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -183,7 +189,17 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	var auth awsproto.Authenticator
 	if len(cfg.Credentials) > 0 {
-		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) { s, ok := cfg.Credentials[k]; return s, ok }}
+		// The configured keys, and the temporary credentials STS issued
+		// (AssumeRole: e.g. the ones a Lambda function runs with).
+		v := &awsproto.Verifier{Lookup: func(k string) (string, bool) {
+			if secret, ok := cfg.Credentials[k]; ok {
+				return secret, true
+			}
+			if s.sts != nil {
+				return s.sts.Secret(context.Background(), k)
+			}
+			return "", false
+		}}
 		auth = v.Verify
 	}
 	router := &awsproto.Router{}
@@ -298,6 +314,30 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	router.HandleTarget(dynamodb.TargetPrefix, ddbHandler)
 	sdk["dynamodb"] = s.dynamodb.Call
+
+	// IAM and STS (global control planes the Terraform provider needs) and
+	// CloudWatch Logs.
+	s.iam, err = iam.New(iam.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.iam.Close() })
+	router.HandleService(iam.SigningName, iam.NewHTTPHandler(s.iam, auth))
+	sdk["iam"] = s.iam.Call
+	s.sts, err = sts.New(sts.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger, RoleID: s.iam.RoleID})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.sts.Close() })
+	router.HandleService(sts.SigningName, sts.NewHTTPHandler(s.sts, auth))
+	sdk["sts"] = s.sts.Call
+	s.logs, err = logs.New(logs.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.logs.Close() })
+	router.HandleTarget(logs.TargetPrefix, logs.NewHTTPHandler(s.logs, auth))
+	sdk["cloudwatchlogs"] = s.logs.Call
 
 	// S3: objects on disk under the data folder, metadata in SQLite. It also
 	// answers requests no other service claims, as S3's endpoint would.
