@@ -349,7 +349,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.onClose(func() { s.s3.Close() })
 	s3Handler := s3.NewHTTPHandler(s.s3, auth)
 	router.HandleService(s3.SigningName, s3Handler)
-	router.NotFound = s3Handler
+	router.NotFound = fallback(s3Handler)
 	sdk["s3"] = s.s3.Call
 
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
@@ -412,4 +412,17 @@ func expressTasks(in *integrations.Integrations) func(ctx context.Context, arn s
 		}
 		return out, err
 	}
+}
+
+// fallback serves the requests no service claims: an awsJson request (by
+// its content type) gets UnknownOperationException as an awsJson service
+// answers it; anything else goes to S3, whose endpoint takes any path.
+func fallback(s3 http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {
+			awsproto.WriteJSONError(w, "", "", awsproto.UnknownOperation())
+			return
+		}
+		s3.ServeHTTP(w, r)
+	})
 }
