@@ -75,6 +75,12 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
 	f.Add(`{"StartAt":"A","States":{"A":{"Type":"Wait","SecondsPath":"$.s","Next":"B"},"B":{"Type":"Fail","ErrorPath":"States.Format('{}', $.e)"}}}`)
 	f.Add(`{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}],"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.err","Next":"Y"}],"End":true},"Y":{"Type":"Pass","Assign":{"v.$":"$.err"},"End":true}}}`)
+	f.Add(`{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":"{% $states.input.a %}"},"Output":{"v":"{% $x & $string($states.context.State.Name) %}","l":[1,"{% $range(1,3,1) %}"]},"Next":"C"},` +
+		`"C":{"Type":"Choice","Choices":[{"Condition":"{% $x > 1 %}","Output":"{% $x %}","Next":"M"}],"Default":"F"},` +
+		`"M":{"Type":"Map","Items":"{% $states.input.items %}","MaxConcurrency":"{% 2 %}","ItemSelector":{"v":"{% $states.context.Map.Item.Value %}"},"ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":"{% 1 %}","End":true}}},` +
+		`"Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":"{% 2 %}"}],"Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Next":"F"}],"End":true},` +
+		`"F":{"Type":"Fail","Error":"{% 'E' %}","Cause":"{% $string($states.input) %}"}}}`)
+	f.Add(`{"StartAt":"A","States":{"A":{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":"{% $states.input %}","TimeoutSeconds":"{% 3 %}","Output":"{% $states.result.x ? %}","End":true}}}`)
 	if entries, err := os.ReadDir("../../../shared/bench-workloads"); err == nil {
 		for _, e := range entries {
 			if b, err := os.ReadFile(filepath.Join("../../../shared/bench-workloads", e.Name())); err == nil && filepath.Ext(e.Name()) == ".json" {

@@ -53,15 +53,21 @@ func Compile(raw jsonv.Value) (*StateMachine, error) {
 	if !ok {
 		return nil, errors.New("compile definition: not a JSON object")
 	}
-	b := builder{}
-	sm := b.machine(o, JSONPath)
+	b := builder{rootQL: JSONPath}
+	if str(o, "QueryLanguage") == JSONata {
+		b.rootQL = JSONata
+	}
+	sm := b.machine(o, b.rootQL)
 	if b.err != nil {
 		return nil, b.err
 	}
 	return sm, nil
 }
 
-type builder struct{ err error }
+type builder struct {
+	err    error
+	rootQL string // the state machine's query language, which nested states inherit
+}
 
 func (b *builder) fail(format string, args ...any) {
 	if b.err == nil {
@@ -76,9 +82,6 @@ func (b *builder) machine(o *jsonv.Object, ql string) *StateMachine {
 	sm.Version = str(o, "Version")
 	sm.TimeoutSeconds = integer(o, "TimeoutSeconds")
 	sm.QueryLanguage = ql
-	if q := str(o, "QueryLanguage"); q != "" {
-		sm.QueryLanguage = q
-	}
 	states, _ := get(o, "States").(*jsonv.Object)
 	for _, m := range states.Members {
 		so, ok := m.Value.(*jsonv.Object)
@@ -97,7 +100,6 @@ func (b *builder) machine(o *jsonv.Object, ql string) *StateMachine {
 
 func (b *builder) state(name string, o *jsonv.Object, ql string) *State {
 	s := &State{Name: name, Raw: o}
-	s.UsesContext = usesContext(o)
 	s.Type = StateType(str(o, "Type"))
 	s.Comment = str(o, "Comment")
 	s.Next = str(o, "Next")
@@ -106,13 +108,41 @@ func (b *builder) state(name string, o *jsonv.Object, ql string) *State {
 	if q := str(o, "QueryLanguage"); q != "" {
 		s.QueryLanguage = q
 	}
-	if s.QueryLanguage == JSONPath {
-		s.InputPath = b.optPath(o, "InputPath")
-		s.OutputPath = b.optPath(o, "OutputPath")
-		s.ResultPath = b.optPath(o, "ResultPath")
-		s.Parameters = b.template(o, "Parameters")
-		s.ResultSelector = b.template(o, "ResultSelector")
+	s.JSONata = s.QueryLanguage == JSONata
+	s.UsesContext = usesContext(o, s.JSONata)
+	if s.JSONata {
+		b.jsonataFields(s, o)
+	} else {
+		b.jsonPathFields(s, o)
 	}
+	if s.Type == Task || s.Type == Parallel || s.Type == Map {
+		s.Retry = b.retriers(o)
+		s.Catch = b.catchers(o, s.JSONata)
+	}
+	switch s.Type {
+	case Parallel:
+		branches, _ := get(o, "Branches").([]any)
+		for _, br := range branches {
+			bo, ok := br.(*jsonv.Object)
+			if !ok {
+				b.fail("state %q: branch is not an object", name)
+				continue
+			}
+			s.Branches = append(s.Branches, b.machine(bo, b.rootQL))
+		}
+	case Map:
+		b.mapProcessor(s, o)
+	}
+	return s
+}
+
+// jsonPathFields compiles the fields of a JSONPath state.
+func (b *builder) jsonPathFields(s *State, o *jsonv.Object) {
+	s.InputPath = b.optPath(o, "InputPath")
+	s.OutputPath = b.optPath(o, "OutputPath")
+	s.ResultPath = b.optPath(o, "ResultPath")
+	s.Parameters = b.template(o, "Parameters")
+	s.ResultSelector = b.template(o, "ResultSelector")
 	s.Assign = b.template(o, "Assign")
 	s.Result, s.HasResult = o.Get("Result")
 
@@ -130,7 +160,7 @@ func (b *builder) state(name string, o *jsonv.Object, ql string) *State {
 		for _, c := range choices {
 			co, ok := c.(*jsonv.Object)
 			if !ok {
-				b.fail("state %q: choice rule is not an object", name)
+				b.fail("state %q: choice rule is not an object", s.Name)
 				continue
 			}
 			s.Choices = append(s.Choices, b.choice(co))
@@ -145,7 +175,7 @@ func (b *builder) state(name string, o *jsonv.Object, ql string) *State {
 		if ts := str(o, "Timestamp"); ts != "" {
 			t, err := time.Parse(time.RFC3339Nano, ts)
 			if err != nil {
-				b.fail("state %q: Timestamp: %v", name, err)
+				b.fail("state %q: Timestamp: %v", s.Name, err)
 			}
 			s.Timestamp, s.HasTimestamp = t, true
 		}
@@ -156,24 +186,129 @@ func (b *builder) state(name string, o *jsonv.Object, ql string) *State {
 		s.Cause = str(o, "Cause")
 		s.ErrorPath = b.expr(o, "ErrorPath")
 		s.CausePath = b.expr(o, "CausePath")
-	case Parallel:
-		branches, _ := get(o, "Branches").([]any)
-		for _, br := range branches {
-			bo, ok := br.(*jsonv.Object)
-			if !ok {
-				b.fail("state %q: branch is not an object", name)
-				continue
-			}
-			s.Branches = append(s.Branches, b.machine(bo, s.QueryLanguage))
-		}
 	case Map:
 		b.mapFields(s, o)
 	}
-	if s.Type == Task || s.Type == Parallel || s.Type == Map {
-		s.Retry = b.retriers(o)
-		s.Catch = b.catchers(o)
+}
+
+// jsonataFields compiles the fields of a JSONata state: every "{% … %}"
+// string is compiled here, once.
+func (b *builder) jsonataFields(s *State, o *jsonv.Object) {
+	s.Arguments = b.jtemplate(o, "Arguments")
+	s.Output = b.jtemplate(o, "Output")
+	s.Assign = b.jtemplate(o, "Assign")
+
+	switch s.Type {
+	case Task:
+		s.Resource = str(o, "Resource")
+		s.TimeoutSeconds, s.TimeoutSecondsExpr = b.intOrQuery(o, "TimeoutSeconds")
+		s.HeartbeatSeconds, s.HeartbeatSecondsExpr = b.intOrQuery(o, "HeartbeatSeconds")
+		s.Credentials = b.jtemplate(o, "Credentials")
+	case Choice:
+		s.Default = str(o, "Default")
+		choices, _ := get(o, "Choices").([]any)
+		for _, c := range choices {
+			co, ok := c.(*jsonv.Object)
+			if !ok {
+				b.fail("state %q: choice rule is not an object", s.Name)
+				continue
+			}
+			r := &ChoiceRule{Next: str(co, "Next"), Op: "Condition"}
+			r.Assign = b.jtemplate(co, "Assign")
+			r.Output = b.jtemplate(co, "Output")
+			switch c := get(co, "Condition").(type) {
+			case bool:
+				r.ConditionValue = c
+			case string:
+				r.Condition = b.query(c, "Condition")
+			}
+			s.Choices = append(s.Choices, r)
+		}
+	case Wait:
+		switch v := get(o, "Seconds").(type) {
+		case jsonv.Number:
+			s.Seconds, _ = v.Int64()
+			s.HasSeconds = true
+		case string:
+			s.SecondsExpr = b.query(v, "Seconds")
+		}
+		if ts := str(o, "Timestamp"); ts != "" {
+			if IsQuery(ts) {
+				s.TimestampExpr = b.query(ts, "Timestamp")
+			} else {
+				t, err := time.Parse(time.RFC3339Nano, ts)
+				if err != nil {
+					b.fail("state %q: Timestamp: %v", s.Name, err)
+				}
+				s.Timestamp, s.HasTimestamp = t, true
+			}
+		}
+	case Fail:
+		s.Error, s.ErrorExpr = b.strOrQuery(o, "Error")
+		s.Cause, s.CauseExpr = b.strOrQuery(o, "Cause")
+	case Map:
+		s.Items = b.jtemplate(o, "Items")
+		s.ItemSelector = b.jtemplate(o, "ItemSelector")
+		s.MaxConcurrency, s.MaxConcurrencyExpr = b.intOrQuery(o, "MaxConcurrency")
+		if o.Has("ToleratedFailureCount") {
+			s.HasToleratedFailureCount = true
+			s.ToleratedFailureCount, s.ToleratedFailureCountExpr = b.intOrQuery(o, "ToleratedFailureCount")
+		}
+		switch v := get(o, "ToleratedFailurePercentage").(type) {
+		case jsonv.Number:
+			s.ToleratedFailurePercentage = v.Float64()
+			s.HasToleratedFailurePercentage = true
+		case string:
+			s.ToleratedFailurePercentageExpr = b.query(v, "ToleratedFailurePercentage")
+			s.HasToleratedFailurePercentage = true
+		}
+		b.mapSettings(s, o)
 	}
-	return s
+}
+
+// jtemplate compiles a JSONata field.
+func (b *builder) jtemplate(o *jsonv.Object, key string) *Template {
+	v, ok := o.Get(key)
+	if !ok {
+		return nil
+	}
+	t, err := CompileJSONata(v, key)
+	if err != nil {
+		b.fail("%v", err)
+		return nil
+	}
+	return t
+}
+
+// query compiles one "{% … %}" field value.
+func (b *builder) query(s, field string) *Query {
+	if !IsQuery(s) {
+		b.fail("%s is not a JSONata expression", field)
+		return nil
+	}
+	q, err := CompileQuery(s)
+	if err != nil {
+		b.fail("%s: %v", field, err)
+		return nil
+	}
+	return q
+}
+
+// intOrQuery reads a JSONata integer field: a number or an expression.
+func (b *builder) intOrQuery(o *jsonv.Object, key string) (int64, *Query) {
+	if s, ok := get(o, key).(string); ok {
+		return 0, b.query(s, key)
+	}
+	return integer(o, key), nil
+}
+
+// strOrQuery reads a JSONata string field: a literal or an expression.
+func (b *builder) strOrQuery(o *jsonv.Object, key string) (string, *Query) {
+	s := str(o, key)
+	if IsQuery(s) {
+		return "", b.query(s, key)
+	}
+	return s, nil
 }
 
 func (b *builder) mapFields(s *State, o *jsonv.Object) {
@@ -182,22 +317,6 @@ func (b *builder) mapFields(s *State, o *jsonv.Object) {
 	if s.ItemSelector == nil && s.Parameters != nil {
 		// Legacy Map: Parameters selects each item.
 		s.ItemSelector, s.Parameters = s.Parameters, nil
-	}
-	proc, _ := get(o, "ItemProcessor").(*jsonv.Object)
-	if proc == nil {
-		proc, _ = get(o, "Iterator").(*jsonv.Object)
-	}
-	s.ProcessorMode = "INLINE"
-	if proc != nil {
-		if cfg, ok := get(proc, "ProcessorConfig").(*jsonv.Object); ok {
-			if m := str(cfg, "Mode"); m != "" {
-				s.ProcessorMode = m
-			}
-			s.ExecutionType = str(cfg, "ExecutionType")
-		}
-		s.ItemProcessor = b.machine(proc, s.QueryLanguage)
-	} else {
-		b.fail("state %q: Map has no ItemProcessor", s.Name)
 	}
 	s.MaxConcurrency = integer(o, "MaxConcurrency")
 	s.MaxConcurrencyPath = b.path(o, "MaxConcurrencyPath")
@@ -215,10 +334,55 @@ func (b *builder) mapFields(s *State, o *jsonv.Object) {
 		}
 	}
 	s.ToleratedFailurePercentagePath = b.path(o, "ToleratedFailurePercentagePath")
+	b.mapSettings(s, o)
+}
+
+// mapSettings reads the Map fields both query languages share.
+func (b *builder) mapSettings(s *State, o *jsonv.Object) {
 	s.Label = str(o, "Label")
 	s.ItemReader, _ = get(o, "ItemReader").(*jsonv.Object)
 	s.ItemBatcher, _ = get(o, "ItemBatcher").(*jsonv.Object)
+	if s.ItemBatcher != nil {
+		s.Batcher = b.batcher(s.ItemBatcher, s.JSONata)
+	}
 	s.ResultWriter, _ = get(o, "ResultWriter").(*jsonv.Object)
+}
+
+// batcher compiles an ItemBatcher.
+func (b *builder) batcher(o *jsonv.Object, jsonata bool) *Batcher {
+	bt := &Batcher{}
+	if jsonata {
+		bt.MaxItems, bt.MaxItemsExpr = b.intOrQuery(o, "MaxItemsPerBatch")
+		bt.MaxBytes, bt.MaxBytesExpr = b.intOrQuery(o, "MaxInputBytesPerBatch")
+		bt.BatchInput = b.jtemplate(o, "BatchInput")
+		return bt
+	}
+	bt.MaxItems = integer(o, "MaxItemsPerBatch")
+	bt.MaxItemsPath = b.path(o, "MaxItemsPerBatchPath")
+	bt.MaxBytes = integer(o, "MaxInputBytesPerBatch")
+	bt.MaxBytesPath = b.path(o, "MaxInputBytesPerBatchPath")
+	bt.BatchInput = b.template(o, "BatchInput")
+	return bt
+}
+
+// mapProcessor compiles a Map state's ItemProcessor (or legacy Iterator).
+func (b *builder) mapProcessor(s *State, o *jsonv.Object) {
+	proc, _ := get(o, "ItemProcessor").(*jsonv.Object)
+	if proc == nil {
+		proc, _ = get(o, "Iterator").(*jsonv.Object)
+	}
+	s.ProcessorMode = "INLINE"
+	if proc == nil {
+		b.fail("state %q: Map has no ItemProcessor", s.Name)
+		return
+	}
+	if cfg, ok := get(proc, "ProcessorConfig").(*jsonv.Object); ok {
+		if m := str(cfg, "Mode"); m != "" {
+			s.ProcessorMode = m
+		}
+		s.ExecutionType = str(cfg, "ExecutionType")
+	}
+	s.ItemProcessor = b.machine(proc, b.rootQL)
 }
 
 // comparisonOps lists the Choice comparison operators; each also has a
@@ -293,15 +457,18 @@ func (b *builder) retriers(o *jsonv.Object) []*Retrier {
 		}
 		r := &Retrier{ErrorEquals: stringList(ro, "ErrorEquals"), IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2.0, JitterStrategy: "NONE"}
 		if _, ok := ro.Get("IntervalSeconds"); ok {
-			r.IntervalSeconds = integer(ro, "IntervalSeconds")
+			r.IntervalSeconds, r.IntervalSecondsExpr = b.intOrQuery(ro, "IntervalSeconds")
 		}
 		if _, ok := ro.Get("MaxAttempts"); ok {
-			r.MaxAttempts = integer(ro, "MaxAttempts")
+			r.MaxAttempts, r.MaxAttemptsExpr = b.intOrQuery(ro, "MaxAttempts")
 		}
-		if n, ok := get(ro, "BackoffRate").(jsonv.Number); ok {
-			r.BackoffRate = n.Float64()
+		switch v := get(ro, "BackoffRate").(type) {
+		case jsonv.Number:
+			r.BackoffRate = v.Float64()
+		case string:
+			r.BackoffRateExpr = b.query(v, "BackoffRate")
 		}
-		r.MaxDelaySeconds = integer(ro, "MaxDelaySeconds")
+		r.MaxDelaySeconds, r.MaxDelaySecondsExpr = b.intOrQuery(ro, "MaxDelaySeconds")
 		if j := str(ro, "JitterStrategy"); j != "" {
 			r.JitterStrategy = j
 		}
@@ -310,7 +477,7 @@ func (b *builder) retriers(o *jsonv.Object) []*Retrier {
 	return out
 }
 
-func (b *builder) catchers(o *jsonv.Object) []*Catcher {
+func (b *builder) catchers(o *jsonv.Object, jsonata bool) []*Catcher {
 	list, _ := get(o, "Catch").([]any)
 	var out []*Catcher
 	for _, v := range list {
@@ -319,12 +486,15 @@ func (b *builder) catchers(o *jsonv.Object) []*Catcher {
 			b.fail("Catch element is not an object")
 			continue
 		}
-		out = append(out, &Catcher{
-			ErrorEquals: stringList(co, "ErrorEquals"),
-			Next:        str(co, "Next"),
-			ResultPath:  b.optPath(co, "ResultPath"),
-			Assign:      b.template(co, "Assign"),
-		})
+		c := &Catcher{ErrorEquals: stringList(co, "ErrorEquals"), Next: str(co, "Next")}
+		if jsonata {
+			c.Output = b.jtemplate(co, "Output")
+			c.Assign = b.jtemplate(co, "Assign")
+		} else {
+			c.ResultPath = b.optPath(co, "ResultPath")
+			c.Assign = b.template(co, "Assign")
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -417,14 +587,16 @@ func stringList(o *jsonv.Object, key string) []string {
 }
 
 // usesContext reports whether a state's own fields (not those of nested
-// branches or item processors) mention the context object.
-func usesContext(o *jsonv.Object) bool {
+// branches or item processors) mention the context object: "$$", or in
+// JSONata $states other than $states.input, .result or .errorOutput.
+func usesContext(o *jsonv.Object, jsonata bool) bool {
 	for _, m := range o.Members {
 		switch m.Key {
 		case "Branches", "ItemProcessor", "Iterator":
 			continue
 		}
-		if strings.Contains(jsonv.Marshal(m.Value), "$$") {
+		text := jsonv.Marshal(m.Value)
+		if strings.Contains(text, "$$") || jsonata && UsesStatesContext(text) {
 			return true
 		}
 	}

@@ -1,7 +1,11 @@
 // Package asl owns the Amazon States Language model: it validates a
 // definition the way AWS does (through package validate) and compiles it into
-// a StateMachine whose paths, intrinsic calls and payload templates are parsed
-// once, so the engine only evaluates them.
+// a StateMachine whose paths, intrinsic calls, payload templates and JSONata
+// expressions ("{% … %}", package jsonata) are parsed once, so the engine
+// only evaluates them. It also holds the rules the engine and TestState
+// share: error matching, the JSONata environment ($states, the functions
+// Step Functions adds, States.QueryEvaluationError's causes) and the
+// variables each state reads (DescribeStateMachine's variableReferences).
 package asl
 
 import (
@@ -69,9 +73,12 @@ type State struct {
 	Next          string
 	End           bool
 	QueryLanguage string
-	Raw           *jsonv.Object
-	// UsesContext is set when the state refers to the context object ($$),
-	// so the engine builds it only for such states.
+	// JSONata is set when QueryLanguage is JSONata.
+	JSONata bool
+	Raw     *jsonv.Object
+	// UsesContext is set when the state refers to the context object ($$,
+	// or $states.context in JSONata), so the engine builds it only for
+	// such states.
 	UsesContext bool
 
 	InputPath      *OptPath
@@ -83,12 +90,18 @@ type State struct {
 	HasResult      bool
 	Assign         *Template
 
+	// JSONata: Arguments (Task, Parallel) and Output; nil when absent.
+	Arguments *Template
+	Output    *Template
+
 	// Task
 	Resource             string
 	TimeoutSeconds       int64
 	TimeoutSecondsPath   *jsonpath.Path
+	TimeoutSecondsExpr   *Query // JSONata
 	HeartbeatSeconds     int64
 	HeartbeatSecondsPath *jsonpath.Path
+	HeartbeatSecondsExpr *Query // JSONata
 	Credentials          *Template
 	Retry                []*Retrier
 	Catch                []*Catcher
@@ -104,34 +117,57 @@ type State struct {
 	HasTimestamp  bool
 	SecondsPath   *jsonpath.Path
 	TimestampPath *jsonpath.Path
+	SecondsExpr   *Query // JSONata
+	TimestampExpr *Query // JSONata
 
 	// Fail
 	Error     string
 	Cause     string
 	ErrorPath *Expr
 	CausePath *Expr
+	ErrorExpr *Query // JSONata
+	CauseExpr *Query // JSONata
 
 	// Parallel
 	Branches []*StateMachine
 
 	// Map
 	ItemsPath                      *jsonpath.Path
+	Items                          *Template // JSONata
 	ItemSelector                   *Template
 	ItemProcessor                  *StateMachine
 	ProcessorMode                  string // INLINE or DISTRIBUTED
 	ExecutionType                  string // STANDARD or EXPRESS for DISTRIBUTED
 	MaxConcurrency                 int64
 	MaxConcurrencyPath             *jsonpath.Path
+	MaxConcurrencyExpr             *Query // JSONata
 	ToleratedFailureCount          int64
 	HasToleratedFailureCount       bool
 	ToleratedFailureCountPath      *jsonpath.Path
+	ToleratedFailureCountExpr      *Query // JSONata
 	ToleratedFailurePercentage     float64
 	HasToleratedFailurePercentage  bool
 	ToleratedFailurePercentagePath *jsonpath.Path
+	ToleratedFailurePercentageExpr *Query // JSONata
 	Label                          string
 	ItemReader                     *jsonv.Object
 	ItemBatcher                    *jsonv.Object
+	Batcher                        *Batcher // ItemBatcher, compiled
 	ResultWriter                   *jsonv.Object
+}
+
+// Batcher is a distributed Map's compiled ItemBatcher. Each limit is a
+// number, a path (JSONPath) or an expression (JSONata); 0 means none.
+type Batcher struct {
+	MaxItems     int64
+	MaxItemsPath *jsonpath.Path
+	MaxItemsExpr *Query
+	MaxBytes     int64
+	MaxBytesPath *jsonpath.Path
+	MaxBytesExpr *Query
+	// BatchInput is the template of the batches' "BatchInput"; nil when
+	// absent.
+	BatchInput *Template
 }
 
 // Retrier is one element of a Retry field.
@@ -142,6 +178,17 @@ type Retrier struct {
 	BackoffRate     float64
 	MaxDelaySeconds int64
 	JitterStrategy  string // FULL or NONE
+	// JSONata: the fields written as expressions, evaluated when the
+	// retrier applies.
+	IntervalSecondsExpr *Query
+	MaxAttemptsExpr     *Query
+	BackoffRateExpr     *Query
+	MaxDelaySecondsExpr *Query
+}
+
+// Dynamic reports whether some of the retrier's fields are expressions.
+func (r *Retrier) Dynamic() bool {
+	return r.IntervalSecondsExpr != nil || r.MaxAttemptsExpr != nil || r.BackoffRateExpr != nil || r.MaxDelaySecondsExpr != nil
 }
 
 // Catcher is one element of a Catch field.
@@ -150,6 +197,7 @@ type Catcher struct {
 	Next        string
 	ResultPath  *OptPath
 	Assign      *Template
+	Output      *Template // JSONata
 }
 
 // ChoiceRule is one Choice rule or a nested boolean expression of one.
@@ -161,4 +209,9 @@ type ChoiceRule struct {
 	Children  []*ChoiceRule  // And/Or operands; Not has one
 	Next      string         // top-level rules only
 	Assign    *Template
+	// JSONata: Condition is the rule's test, a boolean expression or,
+	// when nil, the literal ConditionValue; Output is the rule's output.
+	Condition      *Query
+	ConditionValue bool
+	Output         *Template
 }

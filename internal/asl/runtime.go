@@ -1,6 +1,9 @@
 package asl
 
 import (
+	"math"
+	"strconv"
+
 	"github.com/stepflow/stepflow/internal/asl/failure"
 	"github.com/stepflow/stepflow/internal/asl/jsonpath"
 	"github.com/stepflow/stepflow/internal/jsonv"
@@ -101,4 +104,66 @@ func Render(v jsonv.Value, ok bool) string {
 		return s
 	}
 	return jsonv.Marshal(v)
+}
+
+// MaxSeconds is the largest number of seconds a field (Seconds,
+// TimeoutSeconds, IntervalSeconds, …) accepts.
+const MaxSeconds = 99_999_999
+
+// QueryInt evaluates an integer field written as a JSONata expression and
+// checks that it lies in [min, max].
+func QueryInt(q *Query, en *Env, field string, min, max int64) (int64, error) {
+	v, err := q.Eval(en, field)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(jsonv.Number)
+	if !ok {
+		return 0, q.Mismatch(field, "integer", v)
+	}
+	f := n.Float64()
+	if f != math.Trunc(f) || f < float64(min) || f > float64(max) {
+		return 0, q.Invalid(field, "an integer from "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10), v)
+	}
+	return int64(f), nil
+}
+
+// Resolve returns the retrier with its fields written as JSONata
+// expressions evaluated against en (r itself when it has none).
+func (r *Retrier) Resolve(en *Env) (*Retrier, error) {
+	if !r.Dynamic() {
+		return r, nil
+	}
+	rr := *r
+	var err error
+	if q := r.IntervalSecondsExpr; q != nil {
+		if rr.IntervalSeconds, err = QueryInt(q, en, "IntervalSeconds", 0, MaxSeconds); err != nil {
+			return nil, err
+		}
+	}
+	if q := r.MaxAttemptsExpr; q != nil {
+		if rr.MaxAttempts, err = QueryInt(q, en, "MaxAttempts", 0, MaxSeconds); err != nil {
+			return nil, err
+		}
+	}
+	if q := r.MaxDelaySecondsExpr; q != nil {
+		if rr.MaxDelaySeconds, err = QueryInt(q, en, "MaxDelaySeconds", 1, 31622400); err != nil {
+			return nil, err
+		}
+	}
+	if q := r.BackoffRateExpr; q != nil {
+		v, err := q.Eval(en, "BackoffRate")
+		if err != nil {
+			return nil, err
+		}
+		n, ok := v.(jsonv.Number)
+		if !ok {
+			return nil, q.Mismatch("BackoffRate", "number", v)
+		}
+		if n.Float64() < 1 {
+			return nil, q.Invalid("BackoffRate", "a number of at least 1.0", v)
+		}
+		rr.BackoffRate = n.Float64()
+	}
+	return &rr, nil
 }

@@ -2,27 +2,68 @@ package asl
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stepflow/stepflow/internal/asl/failure"
 	"github.com/stepflow/stepflow/internal/asl/intrinsics"
+	"github.com/stepflow/stepflow/internal/asl/jsonata"
 	"github.com/stepflow/stepflow/internal/asl/jsonpath"
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
-// Env is what paths, intrinsic calls and templates are evaluated against.
-type Env = intrinsics.Env
+// Env is what paths, intrinsic calls, JSONata expressions and templates
+// are evaluated against. Input is "$" in JSONPath and $states.input in
+// JSONata; Context is "$$" and $states.context.
+type Env struct {
+	intrinsics.Env
+	// JSONata holds what only JSONata expressions see; nil for JSONPath
+	// states (it is created on first use).
+	JSONata *JSONataEnv
+}
 
-// Template is a compiled JSONPath-mode payload template (Parameters,
-// ResultSelector, ItemSelector, Assign, Credentials): a JSON value whose
-// object keys ending in ".$" take their value from a path or an intrinsic
-// call. Parts without such keys are kept as literals and shared.
+// JSONataEnv is the part of an Env only JSONata expressions read.
+type JSONataEnv struct {
+	// Result is $states.result, when HasResult.
+	Result    jsonv.Value
+	HasResult bool
+	// ErrorOutput is $states.errorOutput (in a catcher), when
+	// HasErrorOutput.
+	ErrorOutput    jsonv.Value
+	HasErrorOutput bool
+	// Funcs are the functions Step Functions adds to JSONata (see
+	// Functions); nil means none.
+	Funcs map[string]jsonata.Function
+	// Now is $now() and $millis(); zero means the wall clock.
+	Now time.Time
+
+	states statesCache                   // the last $states built
+	lookup func(name string) (any, bool) // the Env's jsonataVar, bound once
+}
+
+// statesCache is a $states object and what it was built from; it is
+// reused while those stay the same values.
+type statesCache struct {
+	obj                           *jsonv.Object
+	input, context, result, error jsonv.Value
+	hasResult, hasError           bool
+}
+
+// Template is a compiled payload template. In JSONPath (Parameters,
+// ResultSelector, ItemSelector, Assign, Credentials) it is a JSON value
+// whose object keys ending in ".$" take their value from a path or an
+// intrinsic call; in JSONata (Arguments, Output, Assign, Items, …) every
+// string written "{% … %}", at any depth, is an expression. Parts without
+// anything to evaluate are kept as literals and shared.
 type Template struct {
 	literal jsonv.Value // set when the template has no dynamic part
 	static  bool
 	fields  []templateField // object template
 	items   []*Template     // array template
 	isArray bool
+	query   *Query // JSONata: the value is this expression
+	field   string // JSONata: the value's place, for causes ("Output/result")
 }
 
 type templateField struct {
@@ -86,11 +127,95 @@ func CompileTemplate(v jsonv.Value) (*Template, error) {
 	}
 }
 
-// Eval builds the payload. A path that selects nothing fails with
-// States.Runtime, as on AWS.
+// CompileJSONata compiles a JSONata-mode field value: strings written
+// "{% … %}" are expressions, anything else is literal. field names the
+// value in causes ("Output"); nested values are named "Output/key" and
+// "Output[0]". A syntax error is returned as a *QuerySyntaxError.
+func CompileJSONata(v jsonv.Value, field string) (*Template, error) {
+	switch v := v.(type) {
+	case string:
+		if !IsQuery(v) {
+			return &Template{literal: v, static: true}, nil
+		}
+		q, err := CompileQuery(v)
+		if err != nil {
+			return nil, &QuerySyntaxError{Field: field, Text: v, Err: err}
+		}
+		return &Template{query: q, field: field}, nil
+	case *jsonv.Object:
+		t := &Template{fields: make([]templateField, 0, v.Len())}
+		dynamic := false
+		for _, m := range v.Members {
+			sub, err := CompileJSONata(m.Value, field+"/"+m.Key)
+			if err != nil {
+				return nil, err
+			}
+			dynamic = dynamic || !sub.static
+			t.fields = append(t.fields, templateField{key: m.Key, name: m.Key, sub: sub})
+		}
+		if !dynamic {
+			return &Template{literal: v, static: true}, nil
+		}
+		return t, nil
+	case []any:
+		t := &Template{isArray: true, items: make([]*Template, len(v))}
+		dynamic := false
+		for i, e := range v {
+			sub, err := CompileJSONata(e, field+"["+strconv.Itoa(i)+"]")
+			if err != nil {
+				return nil, err
+			}
+			dynamic = dynamic || !sub.static
+			t.items[i] = sub
+		}
+		if !dynamic {
+			return &Template{literal: v, static: true}, nil
+		}
+		return t, nil
+	default:
+		return &Template{literal: v, static: true}, nil
+	}
+}
+
+// QuerySyntaxError is a JSONata expression that does not compile.
+type QuerySyntaxError struct {
+	Field string // the field, as CompileJSONata names it
+	Text  string // the field value as written, "{% … %}"
+	Err   error  // a *jsonata.Error
+}
+
+func (e *QuerySyntaxError) Error() string {
+	return "the JSONata expression of the field '" + e.Field + "' is not valid: " + e.Err.Error()
+}
+
+func (e *QuerySyntaxError) Unwrap() error { return e.Err }
+
+// Query returns the expression a JSONata template consists of, or nil
+// when it is not a single expression.
+func (t *Template) Query() *Query {
+	if t == nil {
+		return nil
+	}
+	return t.query
+}
+
+// Field returns where a JSONata template's value is, as causes name it.
+func (t *Template) Field() string {
+	if t == nil {
+		return ""
+	}
+	return t.field
+}
+
+// Eval builds the payload. In JSONPath a path that selects nothing fails
+// with States.Runtime; in JSONata an expression that fails or returns
+// nothing fails with States.QueryEvaluationError, as on AWS.
 func (t *Template) Eval(env *Env) (jsonv.Value, error) {
 	if t.static {
 		return t.literal, nil
+	}
+	if t.query != nil {
+		return t.query.Eval(env, t.field)
 	}
 	if t.isArray {
 		out := make([]any, len(t.items))
@@ -161,7 +286,7 @@ func (e *Expr) Eval(env *Env) (jsonv.Value, error) {
 // the error message when a path selects nothing.
 func (e *Expr) EvalField(env *Env, field string) (jsonv.Value, error) {
 	if e.Call != nil {
-		return e.Call.Eval(env)
+		return e.Call.Eval(&env.Env)
 	}
 	v, ok := GetPath(env, e.Path)
 	if !ok {

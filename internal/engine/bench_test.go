@@ -69,3 +69,44 @@ func BenchmarkHistoryEncode(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// BenchmarkJSONataVsJSONPath runs the same data flow written in each query
+// language: a Task whose arguments pick three input fields, and whose
+// output keeps the input and adds a field of the result, then a Pass state
+// that reshapes it.
+func BenchmarkJSONataVsJSONPath(b *testing.B) {
+	const input = `{"order":{"id":"o-1","total":42.5,"lines":[1,2,3]},"customer":{"name":"Ada","tier":"gold"}}`
+	defs := []struct{ name, def string }{
+		{"JSONPath", `{"StartAt":"T","States":{
+			"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+				"Parameters":{"id.$":"$.order.id","total.$":"$.order.total","customer.$":"$.customer.name"},
+				"ResultSelector":{"status.$":"$.id"},"ResultPath":"$.result","Next":"P"},
+			"P":{"Type":"Pass","Parameters":{"id.$":"$.order.id","status.$":"$.result.status","tier.$":"$.customer.tier"},"End":true}}}`},
+		{"JSONata", `{"QueryLanguage":"JSONata","StartAt":"T","States":{
+			"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+				"Arguments":{"id":"{% $states.input.order.id %}","total":"{% $states.input.order.total %}","customer":"{% $states.input.customer.name %}"},
+				"Output":{"order":"{% $states.input.order %}","customer":"{% $states.input.customer %}","result":{"status":"{% $states.result.id %}"}},"Next":"P"},
+			"P":{"Type":"Pass","Output":{"id":"{% $states.input.order.id %}","status":"{% $states.input.result.status %}","tier":"{% $states.input.customer.tier %}"},"End":true}}}`},
+	}
+	for _, d := range defs {
+		b.Run(d.name, func(b *testing.B) {
+			sm := mustParse(b, d.def)
+			in := mustJSON(b, input)
+			r := local.Runner{Handlers: map[string]local.Handler{resInvoke: echo}}
+			info := testInfo()
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				ex, err := r.Run(ctx, sm, info, in, t0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if ex.Status() != engine.Succeeded {
+					name, cause := ex.Error()
+					b.Fatalf("status %s: %s: %s", ex.Status(), name, cause)
+				}
+			}
+		})
+	}
+}

@@ -23,6 +23,9 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 func (e *Execution) env(f *frame, input jsonv.Value, extra ...jsonv.Member) *asl.Env {
 	en := &f.en
 	en.Input, en.Context = input, nil
+	if j := en.JSONata; j != nil {
+		j.Result, j.HasResult, j.ErrorOutput, j.HasErrorOutput = nil, false, nil, false
+	}
 	if en.Rand == nil {
 		en.Rand = &e.rng
 	}
@@ -131,9 +134,14 @@ func applyResultPath(f *frame, input, result jsonv.Value, op *asl.OptPath) (json
 }
 
 // finishResult runs ResultSelector, Assign, ResultPath and OutputPath on a
-// state's raw result and exits the state.
+// state's raw result (Assign and Output for a JSONata state) and exits the
+// state.
 func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 	st := f.state
+	if st.JSONata {
+		e.finishJSONata(f, result, true)
+		return
+	}
 	var err error
 	e.inspect(f, "result", result)
 	if st.ResultSelector != nil {
@@ -165,7 +173,10 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 		return
 	}
 	if assigned != nil {
-		f.setVars(assigned)
+		if fe := e.setVars(f, assigned); fe != nil {
+			e.stateFailed(f, fe)
+			return
+		}
 		assigned = assignedText(assigned)
 	}
 	e.exit(f, out, assigned, "")
@@ -185,19 +196,56 @@ func (e *Execution) assign(f *frame, t *asl.Template, input jsonv.Value) (*jsonv
 	return o, nil
 }
 
-// setVars stores assigned variables in f's scope.
-func (f *frame) setVars(vals *jsonv.Object) {
+// Variable size limits (AWS quotas): one variable, the variables of one
+// Assign, and all the variables an execution holds.
+const (
+	MaxVariableSize       = 256 * 1024
+	MaxAssignSize         = 256 * 1024
+	MaxVariablesTotalSize = 10 * 1024 * 1024
+)
+
+// setVars stores assigned variables in f's scope, after checking the size
+// limits (lifted with the payload limit). A variable that is too large
+// fails the state with States.DataLimitExceeded.
+func (e *Execution) setVars(f *frame, vals *jsonv.Object) *failure.Error {
 	if f.vars == nil {
 		f.vars = &scope{vars: jsonv.NewObject(len(vals.Members))}
 	} else if f.vars.vars == nil {
 		f.vars.vars = jsonv.NewObject(len(vals.Members))
+	}
+	limited := e.info.MaxPayloadBytes >= 0
+	size := f.vars.size
+	if limited {
+		assign := 0
+		for _, m := range vals.Members {
+			n := jsonv.Size(m.Value)
+			if n > MaxVariableSize {
+				return failure.New(failure.DataLimitExceeded, "The variable '%s' assigned by the state '%s' has a size exceeding the maximum number of bytes service limit.", m.Key, f.state.Name)
+			}
+			assign += n
+			if old, ok := f.vars.vars.Get(m.Key); ok {
+				size -= jsonv.Size(old)
+			}
+			size += n
+		}
+		if assign > MaxAssignSize {
+			return failure.New(failure.DataLimitExceeded, "The variables assigned by the state '%s' have a combined size exceeding the maximum number of bytes service limit.", f.state.Name)
+		}
+		total := size
+		for s := f.vars.parent; s != nil; s = s.parent {
+			total += s.size
+		}
+		if total > MaxVariablesTotalSize {
+			return failure.New(failure.DataLimitExceeded, "The variables of the execution have a combined size exceeding the maximum number of bytes service limit after the state '%s'.", f.state.Name)
+		}
 	}
 	// Copy on write: the scope's object may be shared with history events.
 	n := &jsonv.Object{Members: append([]jsonv.Member(nil), f.vars.vars.Members...)}
 	for _, m := range vals.Members {
 		n.Set(m.Key, m.Value)
 	}
-	f.vars.vars = n
+	f.vars.vars, f.vars.size = n, size
+	return nil
 }
 
 // assignedText renders assigned values as the history shows them: each

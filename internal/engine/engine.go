@@ -21,6 +21,7 @@ import (
 
 	"github.com/stepflow/stepflow/internal/asl"
 	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/asl/jsonata"
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
@@ -211,6 +212,8 @@ type Execution struct {
 	mapRuns []*mapRun // distributed Map runs, in start order
 
 	contextBase *jsonv.Object // $$.Execution and $$.StateMachine, built once
+
+	funcs map[string]jsonata.Function // the JSONata functions Step Functions adds, built once
 }
 
 type timerKind uint8

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+
 	"github.com/stepflow/stepflow/internal/asl"
 	"github.com/stepflow/stepflow/internal/asl/failure"
 	"github.com/stepflow/stepflow/internal/asl/jsonpath"
@@ -49,6 +51,12 @@ func (e *Execution) execParallel(f *frame) {
 		return
 	}
 	e.inspect(f, "afterParameters", eff)
+	e.startBranches(f, eff)
+}
+
+// startBranches starts every branch of f's Parallel state with input eff.
+func (e *Execution) startBranches(f *frame, eff jsonv.Value) {
+	st := f.state
 	e.record(f, ParallelStateStarted, true)
 	fan := &fanout{total: len(st.Branches), results: make([]any, len(st.Branches)), active: map[int]*frame{}}
 	f.fan = fan
@@ -115,11 +123,7 @@ func (e *Execution) execMap(f *frame) {
 	if st.MaxConcurrency != 0 || st.MaxConcurrencyPath != nil {
 		e.inspect(f, "maxConcurrency", jsonv.Int(maxc))
 	}
-	fan := &fanout{
-		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED",
-		total: len(items), max: int(maxc), input: eff, items: items,
-		results: make([]any, len(items)), active: map[int]*frame{},
-	}
+	fan := newMapFan(st, eff, items, maxc)
 	var tol toleranceSpec
 	if fan.distributed {
 		tol, err = e.tolerance(st, en)
@@ -129,13 +133,29 @@ func (e *Execution) execMap(f *frame) {
 		}
 		fan.tolerated = tol.ok
 	}
-	length := len(items)
-	if fan.distributed && st.ItemBatcher != nil {
+	if fan.distributed && st.Batcher != nil {
 		if err := e.batch(f, fan, en); err != nil {
 			e.stateFailed(f, e.runtimeError(f, err))
 			return
 		}
 	}
+	e.startMap(f, fan, tol, len(items))
+}
+
+// newMapFan is the fan-out of f's Map state over items; input is what
+// ItemSelector sees as the state input.
+func newMapFan(st *asl.State, input jsonv.Value, items []any, maxc int64) *fanout {
+	return &fanout{
+		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED",
+		total: len(items), max: int(maxc), input: input, items: items,
+		results: make([]any, len(items)), active: map[int]*frame{},
+	}
+}
+
+// startMap records the start of f's Map state over length items and runs
+// its first iterations.
+func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length int) {
+	st := f.state
 	ev := e.record(f, MapStateStarted, true)
 	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(length)
 	if fan.distributed {
@@ -156,12 +176,12 @@ func (e *Execution) execMap(f *frame) {
 // batch groups a distributed Map's items into ItemBatcher batches: each
 // child gets {"BatchInput": …, "Items": [selected items]}.
 func (e *Execution) batch(f *frame, fan *fanout, en *asl.Env) error {
-	b := f.state.ItemBatcher
-	maxItems, err := batchLimit(en, b, "MaxItemsPerBatch")
+	b := f.state.Batcher
+	maxItems, err := e.batchLimit(f, en, b.MaxItems, b.MaxItemsPath, b.MaxItemsExpr, "MaxItemsPerBatch")
 	if err != nil {
 		return err
 	}
-	maxBytes, err := batchLimit(en, b, "MaxInputBytesPerBatch")
+	maxBytes, err := e.batchLimit(f, en, b.MaxBytes, b.MaxBytesPath, b.MaxBytesExpr, "MaxInputBytesPerBatch")
 	if err != nil {
 		return err
 	}
@@ -169,12 +189,12 @@ func (e *Execution) batch(f *frame, fan *fanout, en *asl.Env) error {
 		maxBytes = MaxPayloadSize
 	}
 	var batchInput jsonv.Value
-	if bi, ok := b.Get("BatchInput"); ok {
-		t, err := asl.CompileTemplate(bi)
-		if err != nil {
-			return failure.New(failure.Runtime, "The BatchInput field is not valid: %v", err)
+	if b.BatchInput != nil {
+		ben := e.env(f, fan.input)
+		if f.state.JSONata {
+			ben = e.jenv(f, fan.input)
 		}
-		if batchInput, err = t.Eval(e.env(f, fan.input)); err != nil {
+		if batchInput, err = b.BatchInput.Eval(ben); err != nil {
 			return err
 		}
 	}
@@ -212,23 +232,16 @@ func (e *Execution) batch(f *frame, fan *fanout, en *asl.Env) error {
 	return nil
 }
 
-// batchLimit reads an ItemBatcher limit or its Path form; 0 means none.
-func batchLimit(en *asl.Env, b *jsonv.Object, field string) (int64, error) {
-	if v, ok := b.Get(field); ok {
-		n, _ := v.(jsonv.Number)
-		i, _ := n.Int64()
-		return i, nil
+// batchLimit reads an ItemBatcher limit given directly, through its Path
+// form or as an expression; 0 means none.
+func (e *Execution) batchLimit(f *frame, en *asl.Env, fixed int64, path *jsonpath.Path, q *asl.Query, field string) (int64, error) {
+	switch {
+	case q != nil:
+		return asl.QueryInt(q, e.jenv(f, f.input), field, 0, math.MaxInt32)
+	case path != nil:
+		return asl.IntField(en, 0, path, field+"Path")
 	}
-	s, ok := b.Get(field + "Path")
-	if !ok {
-		return 0, nil
-	}
-	text, _ := s.(string)
-	p, err := jsonpath.Parse(text)
-	if err != nil {
-		return 0, failure.New(failure.Runtime, "The %sPath field is not a valid path: %s", field, text)
-	}
-	return asl.IntField(en, 0, p, field+"Path")
+	return fixed, nil
 }
 
 // itemEnv is the environment ItemSelector sees for item i: the Map's
@@ -239,6 +252,9 @@ func (e *Execution) itemEnv(f *frame, fan *fanout, i int, item jsonv.Value) *asl
 	mi.Set("Value", item)
 	mo := jsonv.NewObject(1)
 	mo.Set("Item", mi)
+	if f.state.JSONata {
+		return e.jenv(f, fan.input, jsonv.Member{Key: "Map", Value: mo})
+	}
 	return e.env(f, fan.input, jsonv.Member{Key: "Map", Value: mo})
 }
 

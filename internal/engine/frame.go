@@ -69,6 +69,7 @@ type frame struct {
 type scope struct {
 	parent *scope
 	vars   *jsonv.Object
+	size   int // bytes of the variables' JSON text (only counted under limits)
 }
 
 func (s *scope) get(name string) (jsonv.Value, bool) {
@@ -168,6 +169,10 @@ func (e *Execution) finishFailed(f *frame, name, cause string) {
 
 // execute runs one step of f's current state.
 func (e *Execution) execute(f *frame) {
+	if f.state.JSONata {
+		e.executeJSONata(f)
+		return
+	}
 	switch f.state.Type {
 	case asl.Pass:
 		e.execPass(f)
@@ -194,18 +199,22 @@ func (e *Execution) execute(f *frame) {
 // that names the state and its entered event.
 func (e *Execution) runtimeError(f *frame, err error) *failure.Error {
 	fe := failureOf(err)
-	if fe.Name != failure.Runtime && fe.Name != failure.IntrinsicFailure {
+	switch fe.Name {
+	case failure.Runtime, failure.IntrinsicFailure, failure.QueryEvaluationError:
+	default:
 		return fe
 	}
 	return &failure.Error{
-		Name:  fe.Name,
-		Cause: "An error occurred while executing the state '" + f.state.Name + "' (entered at the event id #" + itoa(f.enteredID) + "). " + fe.Cause,
+		Name:     fe.Name,
+		Cause:    "An error occurred while executing the state '" + f.state.Name + "' (entered at the event id #" + itoa(f.enteredID) + "). " + fe.Cause,
+		Location: fe.Location,
 	}
 }
 
 // stateFailed applies the state's Retry and Catch to an error, or fails the
 // frame.
 func (e *Execution) stateFailed(f *frame, fe *failure.Error) {
+	e.evaluationFailed(f, fe)
 	if !e.retry(f, fe) {
 		e.catchOrFail(f, fe)
 	}
@@ -218,6 +227,15 @@ func (e *Execution) retry(f *frame, fe *failure.Error) bool {
 	i, r := st.MatchRetrier(fe.Name)
 	if r == nil {
 		return false
+	}
+	if r.Dynamic() {
+		var err error
+		if r, err = r.Resolve(e.jenv(f, f.input)); err != nil {
+			fe := e.runtimeError(f, err)
+			e.evaluationFailed(f, fe)
+			e.catchOrFail(f, fe)
+			return true
+		}
 	}
 	if f.attempts == nil {
 		f.attempts = make([]int64, len(st.Retry))
@@ -240,6 +258,10 @@ func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
 		errOut := jsonv.NewObject(2)
 		errOut.Set("Error", fe.Name)
 		errOut.Set("Cause", fe.Cause)
+		if st.JSONata {
+			e.catchJSONata(f, c, errOut)
+			return
+		}
 		out, err := applyResultPath(f, f.input, errOut, c.ResultPath)
 		if err != nil {
 			e.finishFailed(f, failureOf(err).Name, failureOf(err).Cause)
@@ -253,7 +275,10 @@ func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
 				e.finishFailed(f, fe.Name, fe.Cause)
 				return
 			}
-			f.setVars(assigned)
+			if fe := e.setVars(f, assigned); fe != nil {
+				e.finishFailed(f, fe.Name, fe.Cause)
+				return
+			}
 			assigned = assignedText(assigned)
 		}
 		e.exit(f, out, assigned, c.Next)

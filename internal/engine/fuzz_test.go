@@ -75,6 +75,26 @@ var fuzzMachines = []string{
 	  "Tick":{"Type":"Wait","Seconds":1,"Next":"L"},"Out":{"Type":"Succeed"}}}`,
 	// Execution timeout racing a wait.
 	`{"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.secs","End":true}}}`,
+	// JSONata: expressions over input values and variables, Step Functions'
+	// functions, a Choice on an expression and a Fail with computed fields.
+	`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Assign":{"x":"{% $states.input.x %}","all":"{% $states.input %}"},
+	  "Output":{"s":"{% $string($states.input.a) & '!' %}","n":"{% $sum($states.input.list) %}","p":"{% $partition($states.input.list, $states.input.n) %}",
+	    "r":"{% $range($states.input.n, 10, $states.input.step) %}","h":"{% $hash($states.input.s, $states.input.alg) %}","j":"{% $parse($states.input.s) %}",
+	    "m":"{% $merge([$states.input.o, $states.input.o2]) %}","f":"{% $states.input.list[$ > 1].($ * 2) %}"},"Next":"C"},
+	  "C":{"Type":"Choice","Choices":[{"Condition":"{% $x = null %}","Next":"F"},{"Condition":"{% $exists($all.n) and $all.n > 3 %}","Output":"{% $all %}","Next":"W"}],"Default":"Done"},
+	  "W":{"Type":"Wait","Seconds":"{% $states.input.secs %}","Next":"Done"},
+	  "F":{"Type":"Fail","Error":"{% 'E.' & $string($states.input.err) %}","Cause":"{% $string($states.input) %}"},"Done":{"Type":"Succeed","Output":"{% $x %}"}}}`,
+	// JSONata Task, Map and Parallel with expressions in their settings.
+	`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + resInvoke + `","Arguments":{"FunctionName":"{% $states.input.fn %}","Payload":"{% $states.input %}"},
+	  "TimeoutSeconds":"{% $states.input.timeout %}","Output":"{% $states.result.Payload %}",
+	  "Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Assign":{"err":"{% $states.errorOutput.Error %}"},"Next":"Done"}],"Next":"M"},
+	  "M":{"Type":"Map","Items":"{% $states.input.items %}","MaxConcurrency":"{% $states.input.max %}",
+	    "ItemSelector":{"i":"{% $states.context.Map.Item.Index %}","v":"{% $states.context.Map.Item.Value %}"},
+	    "ItemProcessor":{"StartAt":"IP","States":{"IP":{"Type":"Pass","Output":"{% $states.input.v %}","End":true}}},
+	    "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Done"}],"Next":"Par"},
+	  "Par":{"Type":"Parallel","Arguments":"{% $states.input %}","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Assign":{"inner":"{% $states.input %}"},"End":true}}}],
+	    "Output":"{% $states.result[0] %}","Next":"Done"},
+	  "Done":{"Type":"Pass","End":true}}}`,
 }
 
 // fuzzSeedInputs are inputs that reach the machines' interesting paths.

@@ -19,6 +19,7 @@ const (
 	ExecutionAborted   EventType = "ExecutionAborted"
 	ExecutionTimedOut  EventType = "ExecutionTimedOut"
 	ExecutionRedriven  EventType = "ExecutionRedriven"
+	EvaluationFailed   EventType = "EvaluationFailed"
 
 	TaskScheduled        EventType = "TaskScheduled"
 	TaskStarted          EventType = "TaskStarted"
@@ -107,6 +108,7 @@ const (
 	detailsTaskSucceeded
 	detailsActivityStarted
 	detailsRedriven
+	detailsEvaluationFailed
 )
 
 // HistoryEvent is one event of an execution's history. Its values are kept
@@ -122,7 +124,7 @@ type HistoryEvent struct {
 	Index      int32         // map iteration index
 	Length     int32         // map length
 	Name       string        // state name (entered/exited, map iteration)
-	Data       jsonv.Value   // input or output
+	Data       jsonv.Value   // input or output (EvaluationFailed: the failed field's location)
 	Text       string        // when set, Data's exact JSON text (the execution input as sent)
 	Assigned   *jsonv.Object // assigned variables (values as JSON text), nil if none
 	detailsKey string        // e.g. "taskFailedEventDetails"
@@ -261,6 +263,13 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 			w.key("heartbeatInSeconds")
 			w.dst = strconv.AppendInt(w.dst, x.Heartbeat, 10)
 		}
+	case detailsEvaluationFailed:
+		w.str("error", x.Error)
+		w.str("cause", x.Cause)
+		if loc, _ := e.Data.(string); loc != "" {
+			w.str("location", loc)
+		}
+		w.str("state", e.Name)
 	case detailsRedriven:
 		w.key("redriveCount")
 		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)

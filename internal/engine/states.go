@@ -82,7 +82,10 @@ func (e *Execution) execChoice(f *frame) {
 		return
 	}
 	if assigned != nil {
-		f.setVars(assigned)
+		if fe := e.setVars(f, assigned); fe != nil {
+			e.stateFailed(f, fe)
+			return
+		}
 		assigned = assignedText(assigned)
 	}
 	e.exit(f, out, assigned, next)
@@ -137,6 +140,10 @@ func (e *Execution) execWait(f *frame) {
 // waitDone finishes a Wait state once its time has come.
 func (e *Execution) waitDone(f *frame) {
 	f.status = stRunning
+	if f.state.JSONata {
+		e.finishJSONata(f, nil, false)
+		return
+	}
 	out, err := e.applyOutputPath(f, f.effective)
 	if err != nil {
 		e.stateFailed(f, e.runtimeError(f, err))
@@ -149,7 +156,10 @@ func (e *Execution) waitDone(f *frame) {
 			e.stateFailed(f, e.runtimeError(f, err))
 			return
 		}
-		f.setVars(assigned)
+		if fe := e.setVars(f, assigned); fe != nil {
+			e.stateFailed(f, fe)
+			return
+		}
 		assigned = assignedText(assigned)
 	}
 	e.exit(f, out, assigned, "")

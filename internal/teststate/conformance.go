@@ -16,7 +16,7 @@ const ConformanceRoleArn = "arn:aws:iam::" + DefaultAccount + ":role/stepflow-co
 
 // ConformanceFunc runs a recorded test_state or test_state_error case
 // through Run, answering with the TestState response or the API error
-// response. JSONata states and Task states without a mock are reported as
+// response. Task states without a mock are reported as
 // conformance.ErrUnsupported.
 func ConformanceFunc(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
 	req, err := CaseRequest(c)

@@ -23,6 +23,10 @@ func FuzzRun(f *testing.F) {
 		{`{"Type":"Map","ItemsPath":"$$.Execution.Input","MaxConcurrencyPath":"$.m","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`, `{"m":2}`, `[1]`, "", `{"Execution":{"Input":[1]}}`},
 		{`{"Type":"Parallel","Branches":[{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}],"Catch":[{"ErrorEquals":["E"],"Next":"X"}],"End":true}`, `{}`, "!error", "", ""},
 		{`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`, `{}`, "", "", ""},
+		{`{"Type":"Pass","QueryLanguage":"JSONata","Assign":{"x":"{% $states.input.a %}"},"Output":{"v":"{% $v %}","c":"{% $states.context %}"},"Next":"N"}`, `{"a":1}`, "", `{"v":[1]}`, ""},
+		{`{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f","Payload":"{% $states.input %}"},"Output":"{% $states.result %}",` +
+			`"Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Next":"H"}],"End":true}`, `{}`, `{"StatusCode":200}`, "", ""},
+		{`{"Type":"Map","QueryLanguage":"JSONata","Items":"{% $states.input.v %}","MaxConcurrency":"{% $m %}","ToleratedFailureCount":"{% 1 %}","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`, `{"v":[1,2]}`, `[1]`, `{"m":1}`, ""},
 		{`not json`, `{`, `{`, `[`, `"`},
 	}
 	for _, s := range seeds {

@@ -24,6 +24,7 @@ type plan struct {
 	name  string        // the state's name in messages
 	raw   *jsonv.Object // the state's definition
 	typ   asl.StateType
+	ql    string // the state's query language
 	mock  *Mock
 	// result is the mocked result, when the mock has one.
 	result    jsonv.Value
@@ -67,9 +68,13 @@ func prepare(req Request) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.name, p.raw = name, raw
-	if ql == asl.JSONata {
-		return nil, fmt.Errorf("TestState with the JSONata query language: %w", ErrUnsupported)
+	p.name, p.raw, p.ql = name, raw, ql
+	if ql == asl.JSONata && !raw.Has("QueryLanguage") {
+		// The state inherits JSONata from its state machine; the synthetic
+		// machine it runs in is JSONPath.
+		o := jsonv.NewObject(raw.Len() + 1)
+		o.Members = append(append(o.Members, jsonv.Member{Key: "QueryLanguage", Value: asl.JSONata}), raw.Members...)
+		p.raw = o
 	}
 	p.typ = asl.StateType(str(raw, "Type"))
 	if err := p.checkMock(); err != nil {
@@ -132,11 +137,16 @@ func locate(definition, stateName string) (string, *jsonv.Object, string, error)
 	if q := str(root, "QueryLanguage"); q != "" {
 		ql = q
 	}
-	st, stQL := findState(root, stateName, ql)
+	st := findState(root, stateName)
 	if st == nil {
 		return "", nil, "", validationError("State '" + stateName + "' not found in the state machine definition")
 	}
-	return stateName, st, stQL, nil
+	// A state without its own QueryLanguage has the state machine's, also
+	// inside a Parallel or a Map.
+	if q := str(st, "QueryLanguage"); q != "" {
+		ql = q
+	}
+	return stateName, st, ql, nil
 }
 
 func invalid(diags []validate.Diagnostic) error {
@@ -148,22 +158,18 @@ func invalid(diags []validate.Diagnostic) error {
 
 // findState looks for the state called name in machine m and the machines
 // nested in its states.
-func findState(m *jsonv.Object, name, ql string) (*jsonv.Object, string) {
+func findState(m *jsonv.Object, name string) *jsonv.Object {
 	states, _ := get(m, "States").(*jsonv.Object)
 	if states == nil {
-		return nil, ""
+		return nil
 	}
 	for _, mem := range states.Members {
 		so, ok := mem.Value.(*jsonv.Object)
 		if !ok {
 			continue
 		}
-		sql := ql
-		if q := str(so, "QueryLanguage"); q != "" {
-			sql = q
-		}
 		if mem.Key == name {
-			return so, sql
+			return so
 		}
 		var nested []*jsonv.Object
 		if brs, ok := get(so, "Branches").([]any); ok {
@@ -179,12 +185,12 @@ func findState(m *jsonv.Object, name, ql string) (*jsonv.Object, string) {
 			}
 		}
 		for _, n := range nested {
-			if found, fql := findState(n, name, sql); found != nil {
-				return found, fql
+			if found := findState(n, name); found != nil {
+				return found
 			}
 		}
 	}
-	return nil, ""
+	return nil
 }
 
 // checkMock applies TestState's rules on mocks.

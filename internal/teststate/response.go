@@ -23,7 +23,7 @@ type response struct {
 
 // inspectionOrder lists the inspection data members in AWS's order.
 var inspectionOrder = []string{
-	"input", "afterInputPath", "afterParameters", "result", "afterResultSelector", "afterResultPath",
+	"input", "afterArguments", "afterInputPath", "afterParameters", "result", "afterResultSelector", "afterResultPath",
 	"variables", "errorDetails", "afterItemsPath", "afterItemSelector",
 	"toleratedFailureCount", "toleratedFailurePercentage", "maxConcurrency",
 }
@@ -36,6 +36,18 @@ var numericPoints = map[string]bool{"toleratedFailureCount": true, "toleratedFai
 // afterInputPath nor afterParameters; mocked Map and Parallel states report
 // no raw result.
 func statePoints(p *plan) []string {
+	if p.ql == asl.JSONata {
+		switch p.typ {
+		case asl.Task:
+			return []string{"afterArguments", "result"}
+		case asl.Parallel:
+			if p.mock == nil {
+				return []string{"afterArguments", "result"}
+			}
+			return []string{"afterArguments"}
+		}
+		return nil
+	}
 	switch p.typ {
 	case asl.Task:
 		return []string{"afterInputPath", "afterParameters", "result", "afterResultSelector", "afterResultPath"}
@@ -64,6 +76,9 @@ func (r *response) take(p *plan, o *outcome) {
 		if v, ok := o.points[pt]; ok {
 			r.inspect(pt, v)
 		}
+	}
+	if p.ql == asl.JSONata {
+		return
 	}
 	switch p.typ {
 	case asl.Pass:

@@ -73,6 +73,15 @@ func (p *plan) run(ctx context.Context) (*jsonv.Object, error) {
 	retryIndex := -1
 	if i, rt := orig.MatchRetrier(fe.Name); rt != nil {
 		retryIndex = i
+		if rt, err = rt.Resolve(p.env()); err != nil {
+			var qe *failure.Error
+			if !errors.As(err, &qe) {
+				return nil, err
+			}
+			r.take(p, first)
+			r.fail(qe.Name, "An error occurred while executing the state '"+p.name+"' (entered at the event id #2). "+qe.Cause)
+			return r.build(), nil
+		}
 		if p.retries < rt.MaxAttempts {
 			r.take(p, first)
 			r.fail(fe.Name, fe.Cause)
@@ -199,8 +208,8 @@ func (p *plan) runnable(withCatch bool) *jsonv.Object {
 				o.Set("Type", "Task")
 				o.Set("Resource", mockResource)
 				continue
-			case "Comment", "InputPath", "OutputPath", "ResultPath", "ResultSelector", "Assign", "Catch", "Next", "End", "QueryLanguage":
-			case "Parameters":
+			case "Comment", "InputPath", "OutputPath", "ResultPath", "ResultSelector", "Assign", "Catch", "Next", "End", "QueryLanguage", "Output":
+			case "Parameters", "Arguments":
 				if p.typ == asl.Map {
 					continue // the items' selector
 				}
@@ -302,7 +311,10 @@ func (p *plan) cause(c string) string {
 // and tolerance fields, which TestState reports although the mock stands
 // for the iterations. It returns the failure that ends the state early.
 func (p *plan) mapInspection(st *asl.State, r *response) (*failure.Error, error) {
-	en := &asl.Env{Input: p.input, Context: p.ctx, Var: p.variable}
+	en := p.env()
+	if st.JSONata {
+		return p.mapInspectionJSONata(st, en, r)
+	}
 	eff := p.input
 	if st.InputPath != nil {
 		if st.InputPath.Null {
@@ -361,15 +373,108 @@ func (p *plan) mapInspection(st *asl.State, r *response) (*failure.Error, error)
 	}
 	r.inspect("maxConcurrency", jsonv.Int(maxc))
 
+	return nil, p.mapFailures(items, hasCount, count, hasPct, pct)
+}
+
+// mapFailures applies the request's Map iteration failure count to the
+// state's tolerated failures; items is the number of items (-1 when an
+// ItemReader reads them).
+func (p *plan) mapFailures(items int, hasCount bool, count int64, hasPct bool, pct float64) error {
 	if sc := p.req.StateConfiguration; sc != nil && sc.MapIterationFailureCount != nil {
 		failures := *sc.MapIterationFailureCount
 		if items >= 0 && failures > int64(items) {
-			return nil, validationError("Map iteration failure count must be less than or equal to the number of Map iterations")
+			return validationError("Map iteration failure count must be less than or equal to the number of Map iterations")
 		}
 		tolerated := (hasCount && failures <= count) || (hasPct && items > 0 && float64(failures)*100/float64(items) <= pct)
 		p.mapThresholdExceeded = (hasCount || hasPct) && !tolerated
 	}
-	return nil, nil
+	return nil
+}
+
+// mapInspectionJSONata is mapInspection for a JSONata Map state: Items,
+// MaxConcurrency and the tolerated failures, literal or expressions.
+func (p *plan) mapInspectionJSONata(st *asl.State, en *asl.Env, r *response) (*failure.Error, error) {
+	fail := func(err error) (*failure.Error, error) {
+		var fe *failure.Error
+		if errors.As(err, &fe) {
+			return fe, nil
+		}
+		return nil, err
+	}
+	items := -1
+	if st.ItemReader == nil {
+		v := p.input
+		if st.Items != nil {
+			var err error
+			if v, err = st.Items.Eval(en); err != nil {
+				return fail(err)
+			}
+		}
+		list, ok := v.([]any)
+		if !ok {
+			if q := st.Items.Query(); q != nil {
+				return q.Mismatch("Items", "array", v), nil
+			}
+			return &failure.Error{Name: failure.QueryEvaluationError, Cause: "Map state input must be an array but was: " + jsonv.Marshal(v)}, nil
+		}
+		items = len(list)
+	}
+	maxc, err := jsonataInt(st.MaxConcurrency, st.MaxConcurrencyExpr, en, "MaxConcurrency")
+	if err != nil {
+		return fail(err)
+	}
+	count, err := jsonataInt(st.ToleratedFailureCount, st.ToleratedFailureCountExpr, en, "ToleratedFailureCount")
+	if err != nil {
+		return fail(err)
+	}
+	if st.HasToleratedFailureCount {
+		r.inspect("toleratedFailureCount", jsonv.Int(count))
+	}
+	pct := st.ToleratedFailurePercentage
+	if q := st.ToleratedFailurePercentageExpr; q != nil {
+		v, err := q.Eval(en, "ToleratedFailurePercentage")
+		if err != nil {
+			return fail(err)
+		}
+		n, ok := v.(jsonv.Number)
+		if !ok {
+			return q.Mismatch("ToleratedFailurePercentage", "number", v), nil
+		}
+		pct = n.Float64()
+	}
+	if st.HasToleratedFailurePercentage {
+		r.inspect("toleratedFailurePercentage", jsonv.Float(pct))
+	}
+	r.inspect("maxConcurrency", jsonv.Int(maxc))
+	return nil, p.mapFailures(items, st.HasToleratedFailureCount, count, st.HasToleratedFailurePercentage, pct)
+}
+
+// jsonataInt reads a JSONata integer field: fixed, or q's value.
+func jsonataInt(fixed int64, q *asl.Query, en *asl.Env, field string) (int64, error) {
+	if q == nil {
+		return fixed, nil
+	}
+	v, err := q.Eval(en, field)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(jsonv.Number)
+	if !ok {
+		return 0, q.Mismatch(field, "integer", v)
+	}
+	i, ok := n.Int64()
+	if !ok || i < 0 {
+		return 0, q.Invalid(field, "a non-negative integer", v)
+	}
+	return i, nil
+}
+
+// env is the environment the state's own fields are evaluated in outside
+// the engine: the input, the context object and the request's variables.
+func (p *plan) env() *asl.Env {
+	en := &asl.Env{JSONata: &asl.JSONataEnv{Funcs: asl.Functions(nil), Now: p.now}}
+	en.Input, en.Context, en.Var = p.input, p.ctx, p.variable
+	return en
 }
 
 // variable looks up a request variable.

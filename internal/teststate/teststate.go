@@ -133,8 +133,8 @@ const (
 func validationError(msg string) *APIError { return &APIError{Code: CodeValidation, Message: msg} }
 
 // ErrUnsupported is wrapped by the errors Run returns for requests this
-// emulator cannot evaluate: JSONata states, and Task states without a mock
-// (they would call the real service).
+// emulator cannot evaluate: Task states without a mock (they would call the
+// real service).
 var ErrUnsupported = errors.New("not supported by the TestState emulator")
 
 // Run evaluates the request. The response is the TestState response:

@@ -172,6 +172,35 @@ func TestRun(t *testing.T) {
 			},
 			want: `{"output":"{\"Error\": \"States.ExceedToleratedFailureThreshold\", \"Cause\": \"The specified tolerated failure threshold was exceeded\"}","error":"States.ExceedToleratedFailureThreshold","cause":"The specified tolerated failure threshold was exceeded","nextState":"T","status":"CAUGHT_ERROR"}`,
 		},
+		{
+			name: "jsonata pass with variables",
+			req: Request{Definition: `{"Type":"Pass","QueryLanguage":"JSONata","Assign":{"n":"{% $n + 1 %}"},"Output":{"v":"{% $n %}","in":"{% $states.input %}"},"Next":"N"}`,
+				Input: `{"a":1}`, Variables: `{"n":41}`, InspectionLevel: LevelDebug},
+			want: `{"output":"{\"v\": 41, \"in\": {\"a\": 1}}","inspectionData":{"input":"{\"a\": 1}","variables":"{\"n\": 42}"},"nextState":"N","status":"SUCCEEDED"}`,
+		},
+		{
+			name: "jsonata task arguments and result",
+			req: Request{Definition: `{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f","Payload":"{% $states.input %}"},"Output":"{% $states.result.StatusCode %}","End":true}`,
+				Input: `{"a":1}`, Mock: mockResult(`{"StatusCode":200,"Payload":{}}`), InspectionLevel: LevelTrace},
+			want: `{"output":"200","inspectionData":{"input":"{\"a\": 1}","afterArguments":"{\"FunctionName\": \"f\", \"Payload\": {\"a\": 1}}","result":"{\"StatusCode\": 200, \"Payload\": {}}"},"status":"SUCCEEDED"}`,
+		},
+		{
+			name: "jsonata catch",
+			req: Request{Definition: `{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f"},"Catch":[{"ErrorEquals":["States.ALL"],"Output":{"e":"{% $states.errorOutput.Error %}"},"Next":"H"}],"End":true}`,
+				Input: `{}`, Mock: mockError("Boom", "bad"), InspectionLevel: LevelDebug},
+			want: `{"output":"{\"e\": \"Boom\"}","error":"Boom","cause":"bad","inspectionData":{"input":"{}","afterArguments":"{\"FunctionName\": \"f\"}","errorDetails":{"catchIndex":0}},"nextState":"H","status":"CAUGHT_ERROR"}`,
+		},
+		{
+			name: "jsonata retrier fields as expressions",
+			req: Request{Definition: `{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f"},"Retry":[{"ErrorEquals":["Boom"],"IntervalSeconds":"{% 2 %}","MaxAttempts":"{% $states.input.n %}","BackoffRate":"{% 3 %}"}],"End":true}`,
+				Input: `{"n":3}`, Mock: mockError("Boom", "bad"), StateConfiguration: &StateConfiguration{RetrierRetryCount: intp(2)}, InspectionLevel: LevelDebug},
+			want: `{"error":"Boom","cause":"bad","inspectionData":{"input":"{\"n\": 3}","afterArguments":"{\"FunctionName\": \"f\"}","errorDetails":{"retryBackoffIntervalSeconds":18,"retryIndex":0}},"status":"RETRIABLE"}`,
+		},
+		{
+			name: "jsonata evaluation error",
+			req:  Request{Definition: `{"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $missing %}","End":true}`, Input: `{}`},
+			want: `{"error":"States.QueryEvaluationError","cause":"An error occurred while executing the state 'StateName' (entered at the event id #2). The JSONata expression '$missing' specified for the field 'Output' returned nothing (undefined).","status":"FAILED"}`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,7 +334,6 @@ func TestRunAPIErrors(t *testing.T) {
 func TestRunUnsupported(t *testing.T) {
 	t.Parallel()
 	for _, req := range []Request{
-		{Definition: `{"Type":"Pass","QueryLanguage":"JSONata","End":true}`},
 		{Definition: lambdaTask, RoleArn: "arn:aws:iam::111111111111:role/r"},
 	} {
 		if _, err := Run(context.Background(), req); !errors.Is(err, ErrUnsupported) {

@@ -30,6 +30,10 @@ const (
 type Error struct {
 	Name  string
 	Cause string
+	// Location is the definition field whose JSONata expression failed
+	// ("Output/result"), for a States.QueryEvaluationError; history
+	// events name it.
+	Location string
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }

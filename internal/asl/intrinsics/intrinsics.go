@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/stepflow/stepflow/internal/asl/failure"
+	"github.com/stepflow/stepflow/internal/asl/jsonpath"
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
@@ -94,4 +95,21 @@ func (e *Expr) Eval(env *Env) (jsonv.Value, error) {
 type evalError struct {
 	name   string // failure.IntrinsicFailure or failure.Runtime
 	detail string
+}
+
+// Variables returns the names of the workflow variables the call's path
+// arguments read ("$name…"), in the order they appear, repeats included.
+func (e *Expr) Variables() []string {
+	var out []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n.kind == nodePath && n.root == jsonpath.RootVariable {
+			out = append(out, n.path.Variable())
+		}
+		for i := range n.args {
+			walk(&n.args[i])
+		}
+	}
+	walk(&e.root)
+	return out
 }

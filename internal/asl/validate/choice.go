@@ -84,6 +84,8 @@ func (c *checker) choiceRule(v jsonv.Value, at loc, lang string, top bool) {
 			c.str(m.Value, fat)
 		case "Assign":
 			c.assign(m.Value, fat, lang)
+		case "Output":
+			// Any value; its expressions are checked with the state's.
 		case "Condition":
 			if s, ok := m.Value.(string); ok {
 				if !isExpression(s) {

@@ -127,6 +127,17 @@ func (c *checker) state(name string, v jsonv.Value, at loc) {
 		}
 		c.stateField(lang, m.Key, m.Value, at.key(m.Key))
 	}
+	if lang == JSONata {
+		for _, m := range o.Members {
+			switch m.Key {
+			case "Branches", "ItemProcessor", "Iterator":
+				continue
+			}
+			if allowed[m.Key] && !(checkLang && other[m.Key]) {
+				c.expressions(m.Key, m.Value, at)
+			}
+		}
+	}
 }
 
 // stateLanguage resolves the query language of a state and reports a state

@@ -85,6 +85,7 @@ func FuzzDefinition(f *testing.F) {
 		machine(`"A":{"Type":"Map","ItemReader":{"ReaderConfig":{}},"ItemBatcher":{},"ResultWriter":{},"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Wait","Timestamp":"x","End":true}}},"End":true}`),
 		jsonata(`"A":{"Type":"Parallel","QueryLanguage":"JSONPath","Branches":[{"StartAt":"B","States":{"B":{"Type":"Fail"}}}],"Next":"A"}`),
 		`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"a.$":"States.Format('{}', $.x)","b":[{"c.$":"$$"}]},"End":true}}}`,
+		jsonata(`"A":{"Type":"Pass","Output":{"a":"{% $states.input.x + 1 %}","b":["{% $v %}","{% ) %}"]},"Assign":{"v":"{% $x %}"},"Next":"C"},"C":{"Type":"Choice","Choices":[{"Condition":"{% true %}","Output":{"o":"{% 1 %}"},"Next":"A"}]}`),
 	}
 	for _, seed := range seeds {
 		f.Add(seed)

@@ -41,9 +41,6 @@ var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // Run runs one case.
 func (x *Executor) Run(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
-	if c.JSONata() {
-		return nil, fmt.Errorf("JSONata query language: %w", conformance.ErrUnsupported)
-	}
 	switch c.Kind {
 	case conformance.KindExecution, conformance.KindExecutionOutput:
 		return x.execution(ctx, c)
