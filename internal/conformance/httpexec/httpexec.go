@@ -96,9 +96,6 @@ func str(o *jsonv.Object, k string) string {
 
 // Run runs one case over HTTP.
 func (x *Executor) Run(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
-	if c.JSONata() {
-		return nil, fmt.Errorf("JSONata query language: %w", conformance.ErrUnsupported)
-	}
 	switch c.Kind {
 	case conformance.KindExecution, conformance.KindExecutionOutput, conformance.KindStartExecutionError:
 		return x.execution(ctx, c)
