@@ -56,6 +56,13 @@ func (undefinedType) String() string { return "undefined" }
 // be Undefined.
 var Undefined any = undefinedType{}
 
+// FunctionResult is what Eval returns when the expression's result is a function
+// (a lambda or a built-in): a value that is not JSON, for the caller to
+// reject or show as it needs.
+var FunctionResult any = functionType{}
+
+type functionType struct{}
+
 // Compile parses a JSONata expression. Syntax errors are *Error with
 // JSONata's code (e.g. "S0201") and message.
 func Compile(src string) (*Expr, error) {

@@ -52,6 +52,9 @@ func (e *Expr) eval(env Env) (result any, err error) {
 		input = &seq{items: []any{items}, sequence: true, outerWrapper: true}
 	}
 	res := ev.eval(e.root, input, root)
+	if isFunction(res) {
+		return FunctionResult, nil
+	}
 	return export(res), nil
 }
 
