@@ -23,9 +23,11 @@ import (
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/services/dynamodb"
+	"github.com/stepflow/stepflow/internal/services/events"
 	"github.com/stepflow/stepflow/internal/services/iam"
 	"github.com/stepflow/stepflow/internal/services/logs"
 	"github.com/stepflow/stepflow/internal/services/s3"
+	"github.com/stepflow/stepflow/internal/services/scheduler"
 	"github.com/stepflow/stepflow/internal/services/ses"
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/services/sqs"
@@ -133,6 +135,8 @@ type Server struct {
 	iam       *iam.Service
 	sts       *sts.Service
 	logs      *logs.Service
+	scheduler *scheduler.Service
+	events    *events.Service
 	http      *http.Server
 	ln        net.Listener
 
@@ -351,6 +355,47 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandleService(s3.SigningName, s3Handler)
 	router.NotFound = fallback(s3Handler)
 	sdk["s3"] = s.s3.Call
+
+	// EventBridge Scheduler and EventBridge deliver to state machines,
+	// functions and queues through the same callers as Task integrations.
+	tg := &targets{sdk: sdk, publicURL: s.publicURL}
+	s.scheduler, err = scheduler.New(scheduler.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
+		TimeScale: cfg.TimeScale,
+		Deliver: func(ctx context.Context, t scheduler.Target, input []byte) error {
+			group := ""
+			if t.SqsParameters != nil {
+				group = t.SqsParameters.MessageGroupId
+			}
+			return tg.deliver(ctx, t.Arn, input, group)
+		},
+		DeadLetter: tg.deadLetter,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.scheduler.Close() })
+	schedHandler := scheduler.NewHTTPHandler(s.scheduler, auth)
+	for _, p := range scheduler.PathPrefixes {
+		router.HandlePath(p, schedHandler)
+	}
+	sdk["scheduler"] = s.scheduler.Call
+	s.events, err = events.New(events.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
+		TimeScale: cfg.TimeScale,
+		Deliver: func(ctx context.Context, t events.Target, input []byte) error {
+			group := ""
+			if t.SqsParameters != nil {
+				group = t.SqsParameters.MessageGroupId
+			}
+			return tg.deliver(ctx, t.Arn, input, group)
+		},
+		DeadLetter: tg.deadLetter,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.events.Close() })
+	router.HandleTarget(events.TargetPrefix, events.NewHTTPHandler(s.events, auth))
+	sdk["eventbridge"] = s.events.Call
 
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
