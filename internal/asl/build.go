@@ -346,6 +346,55 @@ func (b *builder) mapSettings(s *State, o *jsonv.Object) {
 		s.Batcher = b.batcher(s.ItemBatcher, s.JSONata)
 	}
 	s.ResultWriter, _ = get(o, "ResultWriter").(*jsonv.Object)
+	if s.ItemReader != nil {
+		s.Reader = b.itemReader(s.ItemReader, s.JSONata)
+	}
+	if s.ResultWriter != nil {
+		s.Writer = b.resultWriter(s.ResultWriter, s.JSONata)
+	}
+}
+
+// payload compiles the Parameters (JSONPath) or Arguments (JSONata) of an
+// ItemReader or ResultWriter.
+func (b *builder) payload(o *jsonv.Object, jsonata bool) *Template {
+	if jsonata {
+		return b.jtemplate(o, "Arguments")
+	}
+	return b.template(o, "Parameters")
+}
+
+// itemReader compiles an ItemReader.
+func (b *builder) itemReader(o *jsonv.Object, jsonata bool) *ItemReader {
+	r := &ItemReader{Resource: str(o, "Resource"), Parameters: b.payload(o, jsonata)}
+	cfg, _ := get(o, "ReaderConfig").(*jsonv.Object)
+	if cfg == nil {
+		return r
+	}
+	r.Config = jsonv.NewObject(cfg.Len())
+	for _, m := range cfg.Members {
+		switch m.Key {
+		case "MaxItems":
+			if jsonata {
+				r.MaxItems, r.MaxItemsExpr = b.intOrQuery(cfg, "MaxItems")
+			} else {
+				r.MaxItems = integer(cfg, "MaxItems")
+			}
+		case "MaxItemsPath":
+			r.MaxItemsPath = b.path(cfg, "MaxItemsPath")
+		default:
+			r.Config.Set(m.Key, m.Value)
+		}
+	}
+	return r
+}
+
+// resultWriter compiles a ResultWriter.
+func (b *builder) resultWriter(o *jsonv.Object, jsonata bool) *ResultWriter {
+	w := &ResultWriter{Resource: str(o, "Resource"), Parameters: b.payload(o, jsonata)}
+	if cfg, ok := get(o, "WriterConfig").(*jsonv.Object); ok {
+		w.Transformation, w.OutputType = str(cfg, "Transformation"), str(cfg, "OutputType")
+	}
+	return w
 }
 
 // batcher compiles an ItemBatcher.

@@ -154,6 +154,46 @@ type State struct {
 	ItemBatcher                    *jsonv.Object
 	Batcher                        *Batcher // ItemBatcher, compiled
 	ResultWriter                   *jsonv.Object
+	// Reader and Writer are ItemReader and ResultWriter, compiled; nil
+	// when absent.
+	Reader *ItemReader
+	Writer *ResultWriter
+}
+
+// ItemReader is a distributed Map's compiled ItemReader: where the items
+// come from (an S3 object or an S3 listing) and how they are parsed.
+type ItemReader struct {
+	// Resource is the reader's integration (arn:aws:states:::s3:getObject
+	// or arn:aws:states:::s3:listObjectsV2).
+	Resource string
+	// Parameters is the Parameters (JSONPath) or Arguments (JSONata)
+	// template: Bucket, Key or Prefix, ...; nil when absent.
+	Parameters *Template
+	// Config is ReaderConfig as written (InputType, CSVHeaderLocation,
+	// CSVHeaders, CSVDelimiter, ...) without MaxItems and MaxItemsPath;
+	// nil when absent.
+	Config *jsonv.Object
+	// MaxItems limits how many items are read: a number, a path
+	// (MaxItemsPath, JSONPath) or an expression (JSONata); 0 means no
+	// limit.
+	MaxItems     int64
+	MaxItemsPath *jsonpath.Path
+	MaxItemsExpr *Query
+}
+
+// ResultWriter is a distributed Map's compiled ResultWriter.
+type ResultWriter struct {
+	// Resource is the writer's integration (arn:aws:states:::s3:putObject);
+	// "" when only WriterConfig is given (the results are transformed and
+	// returned, not exported).
+	Resource string
+	// Parameters is the Parameters (JSONPath) or Arguments (JSONata)
+	// template: Bucket and Prefix; nil when absent.
+	Parameters *Template
+	// Transformation (NONE, COMPACT, FLATTEN) and OutputType (JSON, JSONL)
+	// come from WriterConfig; "" when not given.
+	Transformation string
+	OutputType     string
 }
 
 // Batcher is a distributed Map's compiled ItemBatcher. Each limit is a

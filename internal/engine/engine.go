@@ -100,6 +100,10 @@ type ScheduleTask struct {
 	TimeoutSeconds   int64  // 0: none
 	HeartbeatSeconds int64  // 0: none
 	TaskToken        string // set for .waitForTaskToken integrations and activities
+	// Kind is TaskState for a Task state; TaskItemReader and
+	// TaskResultWriter ask for a distributed Map's items to be read or its
+	// results written (see itemio.go for their parameters and results).
+	Kind TaskKind
 }
 
 // StartTimer asks for TimerFired{TimerID} at At.

@@ -34,6 +34,13 @@ type fanout struct {
 	enteredFirst bool
 	mapRunArn    string
 	run          *mapRun // distributed Map: the map run's record
+	// records are the children as a ResultWriter exports them (only with
+	// a ResultWriter); written is set once the results were written, and
+	// output is then the Map's result.
+	records []childRecord
+	written bool
+	output  jsonv.Value
+	express bool // the children are EXPRESS executions
 }
 
 // execParallel runs a Parallel state: every branch runs with the effective
@@ -92,8 +99,8 @@ func (e *Execution) execMap(f *frame) {
 		return
 	}
 	en.Input = eff
-	if st.ItemReader != nil {
-		e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "ItemReader is not supported by this engine: the S3 service provides item readers")))
+	if st.Reader != nil {
+		e.execMapReader(f, en, eff)
 		return
 	}
 	itemsVal := eff
@@ -142,11 +149,51 @@ func (e *Execution) execMap(f *frame) {
 	e.startMap(f, fan, tol, len(items))
 }
 
+// execMapReader runs a JSONPath Map state whose ItemReader reads the
+// items: en is the Map's environment with its effective input eff.
+func (e *Execution) execMapReader(f *frame, en *asl.Env, eff jsonv.Value) {
+	st := f.state
+	req, err := e.readerRequest(f, en)
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	en.Input = eff
+	maxc, err := asl.IntField(en, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath")
+	if err != nil {
+		e.stateFailed(f, e.runtimeError(f, err))
+		return
+	}
+	if st.MaxConcurrency != 0 || st.MaxConcurrencyPath != nil {
+		e.inspect(f, "maxConcurrency", jsonv.Int(maxc))
+	}
+	fan := newMapFan(st, eff, nil, maxc)
+	var tol toleranceSpec
+	if fan.distributed {
+		if tol, err = e.tolerance(st, en); err != nil {
+			e.stateFailed(f, e.runtimeError(f, err))
+			return
+		}
+		fan.tolerated = tol.ok
+	}
+	e.startMapReading(f, fan, tol, req)
+}
+
+// startMapReading records the start of f's Map state, whose items an
+// ItemReader reads, and asks for them: the map run's children start when
+// they come (itemsRead). As on AWS, MapStateStarted counts no items.
+func (e *Execution) startMapReading(f *frame, fan *fanout, tol toleranceSpec, req jsonv.Value) {
+	e.startMap(f, fan, tol, 0)
+	if f.fan == fan && e.status == Running {
+		e.scheduleInternal(f, TaskItemReader, f.state.Reader.Resource, req)
+	}
+}
+
 // newMapFan is the fan-out of f's Map state over items; input is what
 // ItemSelector sees as the state input.
 func newMapFan(st *asl.State, input jsonv.Value, items []any, maxc int64) *fanout {
 	return &fanout{
-		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED",
+		isMap: true, distributed: st.ProcessorMode == "DISTRIBUTED", express: st.ExecutionType == "EXPRESS",
 		total: len(items), max: int(maxc), input: input, items: items,
 		results: make([]any, len(items)), active: map[int]*frame{},
 	}
@@ -169,6 +216,9 @@ func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length in
 	}
 	f.fan = fan
 	f.status = stWaiting
+	if f.state.Reader != nil {
+		return // the children start once the items are read
+	}
 	e.fill(f)
 	e.settle(f)
 }
@@ -320,6 +370,12 @@ func (e *Execution) startIteration(f *frame, i int) (*frame, error) {
 	}
 	c := &frame{parent: f, kind: frameIteration, sm: st.ItemProcessor, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
 	if fan.distributed {
+		if st.Writer != nil {
+			if fan.records == nil {
+				fan.records = make([]childRecord, fan.total)
+			}
+			fan.records[i] = childRecord{input: input, start: e.now, started: true}
+		}
 		c.kind, c.log, c.lastID = frameChild, &historyLog{}, 0
 		ev := e.record(c, ExecutionStarted, false)
 		ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
@@ -359,6 +415,10 @@ func (e *Execution) collect(p *frame, c *frame) {
 		} else {
 			ev := e.record(c, ExecutionSucceeded, true)
 			ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", c.output
+		}
+		if fan.records != nil {
+			r := &fan.records[c.index]
+			r.stop, r.output, r.failed, r.errName, r.errCause = e.now, c.output, c.failed, c.errName, c.errCause
 		}
 	} else if c.lastID > p.lastID {
 		p.lastID = c.lastID
@@ -400,10 +460,17 @@ func (e *Execution) childFinished(p *frame, c *frame) {
 // settle completes f's Parallel or Map state once every child succeeded.
 func (e *Execution) settle(f *frame) {
 	fan := f.fan
-	if fan == nil || fan.finished < fan.total || e.status != Running {
+	if fan == nil || f.task != nil || fan.finished < fan.total || e.status != Running {
+		return
+	}
+	if fan.distributed && f.state.Writer != nil && !fan.written && e.writeResults(f, fan) {
 		return
 	}
 	f.fan = nil
+	var result jsonv.Value = fan.results
+	if fan.written {
+		result = fan.output
+	}
 	if fan.isMap {
 		if fan.distributed {
 			e.endMapRun(fan, Succeeded)
@@ -424,7 +491,7 @@ func (e *Execution) settle(f *frame) {
 		e.record(f, ParallelSucceeded, false)
 	}
 	f.status = stRunning
-	e.finishResult(f, fan.results)
+	e.finishResult(f, result)
 }
 
 // failFan fails f's Parallel or Map state: running children are aborted and

@@ -360,13 +360,11 @@ func (e *Execution) execTaskJSONata(f *frame) {
 // when absent).
 func (e *Execution) execMapJSONata(f *frame) {
 	st := f.state
-	if st.ItemReader != nil {
-		e.stateFailed(f, e.runtimeError(f, failure.New(failure.Runtime, "ItemReader is not supported by this engine: the S3 service provides item readers")))
-		return
-	}
 	en := e.jenv(f, f.input)
 	var items []any
-	if st.Items != nil {
+	switch {
+	case st.Reader != nil:
+	case st.Items != nil:
 		v, err := st.Items.Eval(en)
 		if err != nil {
 			e.failedEarly(f, err)
@@ -382,13 +380,21 @@ func (e *Execution) execMapJSONata(f *frame) {
 			return
 		}
 		items = list
-	} else {
+	default:
 		list, ok := f.input.([]any)
 		if !ok {
 			e.failedEarly(f, notArray(f.input))
 			return
 		}
 		items = list
+	}
+	var req jsonv.Value
+	if st.Reader != nil {
+		var err error
+		if req, err = e.readerRequest(f, e.jenv(f, f.input)); err != nil {
+			e.failedEarly(f, err)
+			return
+		}
 	}
 	maxc := st.MaxConcurrency
 	if st.MaxConcurrencyExpr != nil {
@@ -408,12 +414,16 @@ func (e *Execution) execMapJSONata(f *frame) {
 			return
 		}
 		fan.tolerated = tol.ok
-		if st.Batcher != nil {
+		if st.Batcher != nil && req == nil {
 			if err := e.batch(f, fan, e.jenv(f, f.input)); err != nil {
 				e.failedEarly(f, err)
 				return
 			}
 		}
+	}
+	if req != nil {
+		e.startMapReading(f, fan, tol, req)
+		return
 	}
 	e.startMap(f, fan, tol, len(items))
 }

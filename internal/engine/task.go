@@ -230,6 +230,9 @@ func (e *Execution) taskStarted(f *frame, worker string) {
 		return // a task starts once (an activity task offered again after a crash)
 	}
 	t.started = true
+	if t.cmd.Kind != TaskState {
+		return // item readers and result writers record no event
+	}
 	ev := t.res.record(e, f, stepStarted)
 	switch t.res.family {
 	case familyTask:
@@ -251,6 +254,14 @@ func (e *Execution) taskHeartbeat(f *frame) {
 }
 
 func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
+	switch f.task.cmd.Kind {
+	case TaskItemReader:
+		e.itemsRead(f, output) // the items are not a state's payload: no size limit
+		return
+	case TaskResultWriter:
+		e.resultsWritten(f, output)
+		return
+	}
 	if e.tooLarge(output) {
 		e.endTask(f)
 		e.finishFailed(f, failure.DataLimitExceeded, dataLimitCause(f.state.Name))
@@ -264,6 +275,10 @@ func (e *Execution) taskSucceeded(f *frame, output jsonv.Value) {
 }
 
 func (e *Execution) taskFailed(f *frame, step taskStep, name, cause string) {
+	if kind := f.task.cmd.Kind; kind != TaskState {
+		e.internalTaskFailed(f, kind, cause)
+		return
+	}
 	t := e.endTask(f)
 	ev := t.res.record(e, f, step)
 	ev.kind = detailsErrorCause

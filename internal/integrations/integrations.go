@@ -3,7 +3,8 @@
 // integrations (sqs:sendMessage, dynamodb:getItem/putItem/updateItem/
 // deleteItem, states:startExecution with .sync, .sync:2 and
 // .waitForTaskToken) and the AWS SDK integrations
-// (arn:aws:states:::aws-sdk:<service>:<action>) of every emulated service.
+// (arn:aws:states:::aws-sdk:<service>:<action>) of every emulated service,
+// and a distributed Map's ItemReader and ResultWriter over S3 (itemio.go).
 //
 // It turns a Task's parameters into a call on the service, and the
 // service's answer into the Task's result or error exactly as Step
@@ -110,6 +111,14 @@ func (in *Integrations) Resolve(resource string) runner.Handler {
 		}
 	case r.service == "states" && r.action == "startExecution":
 		return in.startExecution
+	case r.service == "s3" && r.pattern == "":
+		// A distributed Map's ItemReader and ResultWriter (itemio.go).
+		switch r.action {
+		case "getObject", "listObjectsV2":
+			return in.itemReader
+		case "putObject":
+			return in.resultWriter
+		}
 	}
 	return nil
 }
