@@ -50,7 +50,7 @@ resource "aws_dynamodb_table" "approvals" {
     type = "S"
   }
   ttl {
-    attribute_name = "expiresAt"
+    attribute_name = "ttl"
     enabled        = true
   }
 }

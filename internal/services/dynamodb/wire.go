@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"bytes"
 	"context"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 
@@ -47,9 +48,9 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.finish()
 }
 
-// spliceWriter passes a response through, except an error response whose
-// slot holds members: that one it buffers, to add them before the closing
-// brace.
+// spliceWriter buffers a response to send it with DynamoDB's X-Amz-Crc32
+// header (the CRC-32 of the body, which the AWS SDKs check), and adds the
+// members an error response's slot holds before its closing brace.
 type spliceWriter struct {
 	http.ResponseWriter
 	slot      *errorSlot
@@ -59,11 +60,7 @@ type spliceWriter struct {
 }
 
 func (w *spliceWriter) WriteHeader(code int) {
-	if code != http.StatusOK && w.slot.members != nil {
-		w.buffering, w.status = true, code
-		return
-	}
-	w.ResponseWriter.WriteHeader(code)
+	w.buffering, w.status = true, code
 }
 
 func (w *spliceWriter) Write(b []byte) (int, error) {
@@ -78,6 +75,17 @@ func (w *spliceWriter) finish() {
 		return
 	}
 	body := w.buf.Bytes()
+	if w.status != http.StatusOK && w.slot.members != nil {
+		body = w.splice(body)
+	}
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(body)
+}
+
+// splice adds the slot's members to an error body.
+func (w *spliceWriter) splice(body []byte) []byte {
 	if w.slot.capital {
 		body = bytes.Replace(body, []byte(`,"message":`), []byte(`,"Message":`), 1)
 	}
@@ -88,7 +96,5 @@ func (w *spliceWriter) finish() {
 		out = append(out, w.slot.members...)
 		body = append(out, '}')
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.ResponseWriter.WriteHeader(w.status)
-	_, _ = w.ResponseWriter.Write(body)
+	return body
 }
