@@ -17,11 +17,13 @@ import (
 
 	"github.com/stepflow/stepflow/internal/approvals"
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/console"
 	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/integrations"
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
+	"github.com/stepflow/stepflow/internal/services/apigateway"
 	"github.com/stepflow/stepflow/internal/services/dynamodb"
 	"github.com/stepflow/stepflow/internal/services/events"
 	"github.com/stepflow/stepflow/internal/services/iam"
@@ -137,8 +139,11 @@ type Server struct {
 	logs      *logs.Service
 	scheduler *scheduler.Service
 	events    *events.Service
-	http      *http.Server
-	ln        net.Listener
+	apigw     *apigateway.Service
+	// invoke runs a Lambda function (nil until Lambda is wired).
+	invoke func(ctx context.Context, req integrations.InvokeRequest) (integrations.InvokeResponse, error)
+	http   *http.Server
+	ln     net.Listener
 
 	// closers release what Start opened, in reverse order.
 	closers []func()
@@ -397,7 +402,46 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandleTarget(events.TargetPrefix, events.NewHTTPHandler(s.events, auth))
 	sdk["eventbridge"] = s.events.Call
 
-	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	// API Gateway v2 HTTP APIs: the control plane, and the data plane at
+	// /_apis/{apiId}/... or on {apiId}.execute-api.* hosts.
+	s.apigw, err = apigateway.New(apigateway.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
+		BaseURL: s.publicURL,
+		Invoke: func(ctx context.Context, fn string, payload []byte) (int, string, []byte, error) {
+			if s.invoke == nil {
+				return 0, "", nil, errors.New("Lambda is not available in this Stepflow")
+			}
+			r, err := s.invoke(ctx, integrations.InvokeRequest{FunctionName: fn, Payload: payload})
+			return r.StatusCode, r.FunctionError, r.Payload, err
+		},
+		StepFunctions: apigateway.StepFunctionsFunc(sdk["sfn"]),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.apigw.Close() })
+	apiControl := apigateway.NewHTTPHandler(s.apigw, auth)
+	for _, p := range apigateway.PathPrefixes {
+		router.HandlePath(p, apiControl)
+	}
+	dataPlane := apigateway.NewDataPlane(s.apigw)
+	router.HandlePath(apigateway.DataPlanePrefix, dataPlane)
+	sdk["apigatewayv2"] = s.apigw.Call
+
+	// The web console, and the root page for browsers.
+	consoleOpts := console.Options{BaseURL: s.publicURL, Region: cfg.Region, Logger: cfg.Logger}
+	for k, v := range cfg.Credentials {
+		consoleOpts.AccessKey, consoleOpts.SecretKey = k, v
+	}
+	router.HandlePath("/console", console.NewHandler(consoleBackend{s}, consoleOpts))
+
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if apigateway.IsExecuteAPIHost(r.Host) {
+			dataPlane.ServeHTTP(w, r)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.Logger.Error("serve_failed", "err", err)
@@ -459,11 +503,17 @@ func expressTasks(in *integrations.Integrations) func(ctx context.Context, arn s
 	}
 }
 
-// fallback serves the requests no service claims: an awsJson request (by
-// its content type) gets UnknownOperationException as an awsJson service
-// answers it; anything else goes to S3, whose endpoint takes any path.
+// fallback serves the requests no service claims: a browser asking for the
+// root page is sent to the console; an awsJson request (by its content
+// type) gets UnknownOperationException as an awsJson service answers it;
+// anything else goes to S3, whose endpoint takes any path.
 func fallback(s3 http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && r.Method == http.MethodGet && r.Header.Get("Authorization") == "" &&
+			strings.Contains(r.Header.Get("Accept"), "text/html") {
+			http.Redirect(w, r, "/console/", http.StatusFound) // a browser, not an S3 client
+			return
+		}
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {
 			awsproto.WriteJSONError(w, "", "", awsproto.UnknownOperation())
 			return

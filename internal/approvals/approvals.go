@@ -331,6 +331,16 @@ func (s *Service) Create(ctx context.Context, r Request) (Approval, error) {
 	return s.links(id, exp), nil
 }
 
+// Links returns the signed links of a request, e.g. for a console that
+// lists pending approvals (a decision still needs the page's button).
+func (s *Service) Links(ctx context.Context, id string) (Approval, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Approval{}, err
+	}
+	return s.links(id, r.ExpiresAt), nil
+}
+
 // links builds the URLs of a request.
 func (s *Service) links(id string, exp time.Time) Approval {
 	return Approval{

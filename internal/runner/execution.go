@@ -530,3 +530,26 @@ func activityArn(resource string) string {
 	}
 	return ""
 }
+
+// PendingCallbacks returns the tasks of a running execution that wait for
+// their task token (nil when it is not running).
+func (r *Runner) PendingCallbacks(arn string) []engine.ScheduleTask {
+	r.mu.Lock()
+	lv := r.lives[arn]
+	r.mu.Unlock()
+	if lv == nil {
+		return nil
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	if lv.ex == nil {
+		return nil
+	}
+	var out []engine.ScheduleTask
+	for _, t := range lv.ex.PendingTasks() {
+		if t.TaskToken != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
