@@ -27,6 +27,7 @@ import (
 	"github.com/stepflow/stepflow/internal/services/dynamodb"
 	"github.com/stepflow/stepflow/internal/services/events"
 	"github.com/stepflow/stepflow/internal/services/iam"
+	"github.com/stepflow/stepflow/internal/services/lambda"
 	"github.com/stepflow/stepflow/internal/services/logs"
 	"github.com/stepflow/stepflow/internal/services/s3"
 	"github.com/stepflow/stepflow/internal/services/scheduler"
@@ -140,10 +141,14 @@ type Server struct {
 	scheduler *scheduler.Service
 	events    *events.Service
 	apigw     *apigateway.Service
+	lambda    *lambda.Service
 	// invoke runs a Lambda function (nil until Lambda is wired).
 	invoke func(ctx context.Context, req integrations.InvokeRequest) (integrations.InvokeResponse, error)
 	http   *http.Server
 	ln     net.Listener
+
+	// ready is closed once every service is wired: tasks wait for it.
+	ready chan struct{}
 
 	// closers release what Start opened, in reverse order.
 	closers []func()
@@ -167,7 +172,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, ready: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			s.closeAll()
@@ -222,11 +227,29 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	tasks := integrations.New(integrations.Config{
 		Account: cfg.Account, Region: cfg.Region, SDK: sdk,
+		Invoke: func(ctx context.Context, req integrations.InvokeRequest) (integrations.InvokeResponse, error) {
+			return s.invoke(ctx, req)
+		},
 		Wait: func(ctx context.Context, arn string) error { _, err := s.runner.Wait(ctx, arn); return err },
 	})
 	s.runner, err = runner.New(runner.Config{
 		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale, Relaxed: cfg.Relaxed,
-		Account: cfg.Account, Region: cfg.Region, Resolve: tasks.Resolve,
+		Account: cfg.Account, Region: cfg.Region,
+		// Tasks recovered at start wait until every service is wired.
+		Resolve: func(resource string) runner.Handler {
+			h := tasks.Resolve(resource)
+			if h == nil {
+				return nil
+			}
+			return func(ctx context.Context, t runner.Task) (jsonv.Value, error) {
+				select {
+				case <-s.ready:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return h(ctx, t)
+			}
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -348,6 +371,30 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	router.HandleTarget(logs.TargetPrefix, logs.NewHTTPHandler(s.logs, auth))
 	sdk["cloudwatchlogs"] = s.logs.Call
 
+	// Lambda: Go functions run as real processes through the Runtime API.
+	access, secret := "stepflow", "stepflow"
+	for k, v := range cfg.Credentials {
+		access, secret = k, v
+	}
+	s.lambda, err = lambda.New(lambda.Config{DB: db, CodeDir: filepath.Join(cfg.DataDir, "lambda"), Account: cfg.Account,
+		Region: cfg.Region, Logger: cfg.Logger, EndpointURL: s.publicURL, AccessKeyID: access, SecretAccessKey: secret,
+		SQS: s.sqs.Call})
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.lambda.Close() })
+	lambdaHandler := lambda.NewHTTPHandler(s.lambda, auth)
+	for _, p := range lambda.PathPrefixes {
+		router.HandlePath(p, lambdaHandler)
+	}
+	sdk["lambda"] = s.lambda.Call
+	s.invoke = func(ctx context.Context, req integrations.InvokeRequest) (integrations.InvokeResponse, error) {
+		out, err := s.lambda.Invoke(ctx, lambda.InvokeInput{FunctionName: req.FunctionName, Qualifier: req.Qualifier,
+			InvocationType: req.InvocationType, ClientContext: req.ClientContext, Payload: req.Payload})
+		return integrations.InvokeResponse{StatusCode: out.StatusCode, FunctionError: out.FunctionError,
+			ExecutedVersion: out.ExecutedVersion, Payload: out.Payload}, err
+	}
+
 	// S3: objects on disk under the data folder, metadata in SQLite. It also
 	// answers requests no other service claims, as S3's endpoint would.
 	s.s3, err = s3.New(s3.Config{DB: db, Dir: filepath.Join(cfg.DataDir, "s3"), Account: cfg.Account, Region: cfg.Region,
@@ -363,7 +410,10 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	// EventBridge Scheduler and EventBridge deliver to state machines,
 	// functions and queues through the same callers as Task integrations.
-	tg := &targets{sdk: sdk, publicURL: s.publicURL}
+	tg := &targets{sdk: sdk, publicURL: s.publicURL, invoke: func(ctx context.Context, fn string, payload []byte) error {
+		_, err := s.invoke(ctx, integrations.InvokeRequest{FunctionName: fn, InvocationType: "Event", Payload: payload})
+		return err
+	}}
 	s.scheduler, err = scheduler.New(scheduler.Config{DB: db, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
 		TimeScale: cfg.TimeScale,
 		Deliver: func(ctx context.Context, t scheduler.Target, input []byte) error {
@@ -442,6 +492,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		router.ServeHTTP(w, r)
 	})
 	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	close(s.ready)
 	go func() {
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.Logger.Error("serve_failed", "err", err)
@@ -463,6 +514,9 @@ func (s *Server) URL() string { return "http://" + s.Addr() }
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.sfn.Close() // ends long polls (GetActivityTask) so in-flight requests can finish
 	err := s.http.Shutdown(ctx)
+	// The runner stops first: tasks still running then deliver nothing, and
+	// run again after the next start.
+	s.runner.Stop()
 	s.closeAll()
 	return err
 }

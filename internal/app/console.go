@@ -372,11 +372,54 @@ func (b consoleBackend) Schedules(ctx context.Context) ([]console.Schedule, erro
 }
 
 func (b consoleBackend) Functions(ctx context.Context) ([]console.Function, error) {
-	return nil, console.ErrNotAvailable
+	var out []console.Function
+	marker := ""
+	for {
+		in := map[string]any{"MaxItems": 50}
+		if marker != "" {
+			in["Marker"] = marker
+		}
+		body, _ := json.Marshal(in)
+		res, err := b.s.lambda.Call(ctx, "ListFunctions", body)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Functions []struct {
+				FunctionName, FunctionArn, Runtime, Handler, State, LastModified string
+				MemorySize, Timeout                                              int
+			}
+			NextMarker string
+		}
+		if err := json.Unmarshal(res, &page); err != nil {
+			return nil, err
+		}
+		for _, f := range page.Functions {
+			mod, _ := time.Parse("2006-01-02T15:04:05.000-0700", f.LastModified)
+			out = append(out, console.Function{Name: f.FunctionName, Arn: f.FunctionArn, Runtime: f.Runtime, Handler: f.Handler,
+				State: f.State, LastModified: mod, MemoryMB: f.MemorySize, TimeoutSec: f.Timeout})
+		}
+		if page.NextMarker == "" {
+			return out, nil
+		}
+		marker = page.NextMarker
+	}
 }
 
 func (b consoleBackend) FunctionInvocations(ctx context.Context, name string, n int) ([]console.Invocation, error) {
-	return nil, console.ErrNotAvailable
+	invs, err := b.s.lambda.RecentInvocations(ctx, name, n)
+	if err != nil {
+		var ae *awsproto.Error
+		if errors.As(err, &ae) && ae.Code == "ResourceNotFoundException" {
+			return nil, console.ErrNotFound
+		}
+		return nil, err
+	}
+	var out []console.Invocation
+	for _, i := range invs {
+		out = append(out, console.Invocation{RequestID: i.RequestID, Start: i.Start, Duration: i.Duration, Status: i.Status, Log: i.Log})
+	}
+	return out, nil
 }
 
 func (b consoleBackend) Approvals(ctx context.Context, pendingOnly bool) ([]console.Approval, error) {

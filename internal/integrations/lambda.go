@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
@@ -73,12 +74,24 @@ func (in *Integrations) lambdaInvoke(ctx context.Context, t runner.Task) (jsonv.
 	return withSdkMetadata(out, "application/json", len(resp.Payload), reqID, in.cfg.Now()), nil
 }
 
-// invoke calls the function; Step Functions does not cancel a function
+// invoke calls the function. Step Functions does not cancel a function
 // whose Task ends first (a timeout, a stopped execution), so neither does
-// this.
+// this; a shutdown of Stepflow does abandon it (the Task runs again after
+// the restart).
 func (in *Integrations) invoke(ctx context.Context, req InvokeRequest) (InvokeResponse, string, error) {
 	reqID := in.cfg.NewRequestID()
-	resp, err := in.cfg.Invoke(context.WithoutCancel(ctx), req)
+	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(context.Cause(ctx), runner.ErrTaskCancelled) {
+			cancel()
+		}
+	})
+	defer stop()
+	resp, err := in.cfg.Invoke(ictx, req)
+	if err != nil && ictx.Err() != nil && ctx.Err() != nil {
+		return resp, reqID, ctx.Err() // shutting down: no result
+	}
 	return resp, reqID, err
 }
 
