@@ -19,7 +19,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "serve the Step Functions API on an embedded SQLite store", runServe},
+		{"up", "build the tasks, start a server and provision the reference app with Terraform", runUp},
+		{"serve", "serve the emulated AWS services on an embedded SQLite store", runServe},
+		{"deploy", "apply (or --destroy) the reference app with Terraform, on Stepflow or on AWS", runDeploy},
+		{"build-tasks", "build the Go Lambdas in tasks/ into reproducible zips", runBuildTasks},
 		{"run", "run a state machine definition in memory and print its output", runRun},
 		{"validate", "validate a definition the way ValidateStateMachineDefinition does", runValidate},
 		{"conformance", "run the AWS-recorded conformance cases and print the pass table", runConformance},
