@@ -7,7 +7,7 @@ locals {
     RESERVATIONS_TABLE = aws_dynamodb_table.reservations.name
     PAYMENTS_TABLE     = aws_dynamodb_table.payments.name
   }
-  approvals_url = var.approvals_url != "" ? var.approvals_url : "${aws_apigatewayv2_stage.default.invoke_url}approvals"
+  approvals_url = var.approvals_url != "" ? var.approvals_url : "${aws_apigatewayv2_api.shop.api_endpoint}/approvals"
 }
 
 module "validate_order" {

@@ -1,6 +1,6 @@
 output "api_url" {
   description = "Base URL of the shop's HTTP API (POST orders to <api_url>orders)."
-  value       = aws_apigatewayv2_stage.default.invoke_url
+  value       = "${aws_apigatewayv2_api.shop.api_endpoint}/"
 }
 output "order_processing_arn" {
   value = module.order_processing.arn
