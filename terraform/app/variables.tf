@@ -55,3 +55,8 @@ variable "approval_secret" {
   sensitive   = true
   description = "HMAC key of the approval links signed by approval_api (AWS deployments)."
 }
+variable "etl_date" {
+  type        = string
+  default     = ""
+  description = "When set, scheduled ETL runs process this date instead of the day of the schedule (demos and tests)."
+}

@@ -71,7 +71,8 @@ resource "aws_scheduler_schedule" "nightly_etl" {
   target {
     arn      = module.batch_etl.arn
     role_arn = aws_iam_role.scheduler.arn
-    input    = jsonencode({ scheduledTime = "<aws.scheduler.scheduled-time>" })
+    input = jsonencode(merge({ scheduledTime = "<aws.scheduler.scheduled-time>" },
+    var.etl_date == "" ? {} : { date = var.etl_date }))
     retry_policy {
       maximum_retry_attempts       = 3
       maximum_event_age_in_seconds = 3600

@@ -25,6 +25,10 @@ variable "etl_schedule" {
   type    = string
   default = "cron(30 2 * * ? *)"
 }
+variable "etl_date" {
+  type    = string
+  default = ""
+}
 
 provider "aws" {
   region                      = "us-east-1"
@@ -61,6 +65,7 @@ module "app" {
   approvals_url            = "${var.endpoint}/approvals"
   approval_timeout_seconds = var.approval_timeout_seconds
   etl_schedule             = var.etl_schedule
+  etl_date                 = var.etl_date
 }
 
 output "api_url" {
