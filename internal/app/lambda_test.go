@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,7 @@ func functionZip(t testing.TB, name string) []byte {
 		_, zips.err = taskbuild.BuildDirs(context.Background(), []string{
 			filepath.Join("..", "..", "tasks", "validate_order"),
 			filepath.Join("..", "services", "lambda", "testdata", "functions", "sleep"),
+			filepath.Join("..", "services", "lambda", "testdata", "functions", "echo"),
 		}, zips.dir)
 	})
 	if zips.err != nil {
@@ -178,5 +180,46 @@ func ddbCreateInventory(t *testing.T, base string) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", req.action, resp.StatusCode)
 		}
+	}
+}
+
+// BenchmarkLambdaTask measures what a Task that invokes a warm Go Lambda
+// (lambda:invoke) adds to a state transition: EXPRESS executions through
+// StartSyncExecution, one Pass state versus one Task state; p50 and p99 per
+// execution are reported.
+//
+//	go test -run='^$' -bench=LambdaTask ./internal/app
+func BenchmarkLambdaTask(b *testing.B) {
+	srv := startServer(b, app.Config{NoSync: true})
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	base := srv.URL()
+	createFunction(b, lambdaClient(base), "echo", "echo", nil)
+	create := func(name, def string) string {
+		out, code, err := call(c, base, "CreateStateMachine", map[string]any{"name": name, "definition": def, "type": "EXPRESS", "roleArn": "arn:aws:iam::111111111111:role/r"})
+		if err != nil || code != 200 {
+			b.Fatalf("create: %v %d %v", err, code, out)
+		}
+		return out["stateMachineArn"].(string)
+	}
+	machines := map[string]string{
+		"pass": create("pass", `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`),
+		"lambda-task": create("invoke", `{"StartAt":"L","States":{"L":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+			"Parameters":{"FunctionName":"echo","Payload.$":"$"},"OutputPath":"$.Payload","End":true}}}`),
+	}
+	for _, name := range []string{"pass", "lambda-task"} {
+		b.Run(name, func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				began := time.Now()
+				out, code, err := call(c, base, "StartSyncExecution", map[string]any{"stateMachineArn": machines[name], "input": `{"n":1}`})
+				if err != nil || code != 200 || out["status"] != "SUCCEEDED" {
+					b.Fatalf("%v %d %v", err, code, out)
+				}
+				lat = append(lat, time.Since(began))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
 	}
 }
