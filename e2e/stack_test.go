@@ -172,6 +172,26 @@ func TestTerraformStack(t *testing.T) {
 		t.Errorf("GET /orders/o-1: %d %v", status, order)
 	}
 
+	// The functions' logs are in their log groups, as on AWS.
+	var logs struct{ Events []struct{ Message string } }
+	deadline0 := time.Now().Add(10 * time.Second)
+	for len(logs.Events) == 0 && time.Now().Before(deadline0) {
+		body, _ := json.Marshal(obj{"logGroupName": "/aws/lambda/stepflow-demo-validate-order", "filterPattern": "START"})
+		req, _ := http.NewRequest(http.MethodPost, s.srv.url()+"/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "Logs_20140328.FilterLogEvents")
+		resp, err := s.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&logs)
+		resp.Body.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(logs.Events) == 0 || !strings.HasPrefix(logs.Events[0].Message, "START RequestId: ") {
+		t.Errorf("validate-order's log group has no START line: %+v", logs.Events)
+	}
+
 	// The schedule fires and starts the batch ETL.
 	etl := s.outputs["batch_etl_arn"]
 	deadline := time.Now().Add(2 * time.Minute)

@@ -378,7 +378,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.lambda, err = lambda.New(lambda.Config{DB: db, CodeDir: filepath.Join(cfg.DataDir, "lambda"), Account: cfg.Account,
 		Region: cfg.Region, Logger: cfg.Logger, EndpointURL: s.publicURL, AccessKeyID: access, SecretAccessKey: secret,
-		SQS: s.sqs.Call})
+		SQS: s.sqs.Call, LogSink: s.lambdaLogs})
 	if err != nil {
 		return nil, err
 	}
@@ -574,4 +574,25 @@ func fallback(s3 http.Handler) http.Handler {
 		}
 		s3.ServeHTTP(w, r)
 	})
+}
+
+// lambdaLogs writes an invocation's log to the function's CloudWatch Logs
+// group, /aws/lambda/<function>, one event per line, in a stream per day
+// and version named as Lambda names them ("2006/01/02/[$LATEST]…").
+func (s *Server) lambdaLogs(ctx context.Context, function string, inv lambda.Invocation) {
+	if s.logs == nil || inv.Log == "" {
+		return
+	}
+	version := inv.Version
+	if version == "" {
+		version = "$LATEST"
+	}
+	stream := inv.Start.UTC().Format("2006/01/02") + "/[" + version + "]stepflow"
+	var events []logs.Event
+	for line := range strings.SplitSeq(strings.TrimRight(inv.Log, "\n"), "\n") {
+		events = append(events, logs.Event{Timestamp: inv.Start, Message: line})
+	}
+	if err := s.logs.Append(ctx, "/aws/lambda/"+function, stream, events); err != nil {
+		s.cfg.Logger.Warn("lambda_logs_not_written", "function", function, "err", err)
+	}
 }

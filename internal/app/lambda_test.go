@@ -125,7 +125,28 @@ func TestLambdaFromStateMachine(t *testing.T) {
 	if d["status"] != "FAILED" || d["error"] != "Lambda.ResourceNotFoundException" {
 		t.Errorf("missing function: %v %v %v", d["status"], d["error"], d["cause"])
 	}
-	_ = ctx
+
+	// The invocations' logs are in the function's CloudWatch Logs group.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/", strings.NewReader(`{"logGroupName":"/aws/lambda/validate-order","filterPattern":"REPORT"}`))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "Logs_20140328.FilterLogEvents")
+		resp, err := c.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Events []struct{ Message string } }
+		json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if len(out.Events) >= 3 && strings.HasPrefix(out.Events[0].Message, "REPORT RequestId: ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("REPORT lines in /aws/lambda/validate-order: %+v", out.Events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestLambdaTaskSurvivesRestart stops Stepflow while a Task's function

@@ -21,6 +21,10 @@ import (
 type Config struct {
 	// DB holds the service's tables. Required.
 	DB *sqlite.DB
+	// LogSink, when set, receives each invocation's log (START … REPORT)
+	// after it is saved, e.g. to write it to the function's CloudWatch Logs
+	// group. It runs on the log writer: keep it short.
+	LogSink func(ctx context.Context, function string, inv Invocation)
 	// CodeDir holds the uploaded zips and their unpacked folders. Required.
 	CodeDir string
 	// Account and Region appear in every ARN. [111111111111, us-east-1]
@@ -155,6 +159,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s.rt = newRuntime(s)
 	s.logs = newLogStore(comp, cfg.LogsPerFunction, cfg.Logger)
+	s.logs.sink = cfg.LogSink
 	s.async = newAsyncQueue(s)
 	// Logs a deleted function's last invocations left behind.
 	if err := comp.Write(ctx, func(tx *sql.Tx) error {

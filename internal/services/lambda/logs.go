@@ -19,6 +19,9 @@ type logStore struct {
 	comp *sqlite.Component
 	keep int
 	log  *slog.Logger
+	// sink, when set, receives every invocation's log once it is saved
+	// (Config.LogSink).
+	sink func(ctx context.Context, function string, inv Invocation)
 
 	mu      sync.Mutex
 	byFn    map[string][]Invocation // oldest first
@@ -174,6 +177,11 @@ func (l *logStore) flush(ctx context.Context) {
 	})
 	if err != nil {
 		l.log.Warn("lambda_invocation_logs_not_saved", "error", err, "count", len(batch))
+	}
+	if l.sink != nil {
+		for _, it := range batch {
+			l.sink(context.WithoutCancel(ctx), it.fn, it.inv)
+		}
 	}
 }
 
