@@ -136,6 +136,46 @@ func TestReferenceApp(t *testing.T) {
 		}
 	})
 
+	t.Run("ETL re-run and redrive", func(t *testing.T) {
+		etl := s.outputs["batch_etl_arn"]
+		bucket := s.outputs["etl_bucket"]
+		summary := func() string {
+			code, body := s.s3(t, http.MethodGet, "/"+bucket+"/summaries/2026-11-29/summary.json", "")
+			if code != 200 {
+				t.Fatalf("summary: %d %s", code, body)
+			}
+			return body
+		}
+		before := summary()
+		var st map[string]any
+		s.c.must(t, "StartExecution", obj{"stateMachineArn": etl, "name": "rerun", "input": `{"date":"2026-11-29"}`}, &st)
+		if d := s.waitExecution(t, st["executionArn"].(string), 3*time.Minute); d["status"] != "SUCCEEDED" {
+			t.Fatalf("re-run: %v %v %v", d["status"], d["error"], d["cause"])
+		}
+		if after := summary(); after != before {
+			t.Errorf("re-running the date changed its summary:\n%s\n%s", before, after)
+		}
+
+		// A date without input fails; once its input is there, the failed
+		// run is redriven to success.
+		s.c.must(t, "StartExecution", obj{"stateMachineArn": etl, "name": "missing-input", "input": `{"date":"2026-11-30"}`}, &st)
+		arn := st["executionArn"].(string)
+		if d := s.waitExecution(t, arn, time.Minute); d["status"] != "FAILED" {
+			t.Fatalf("run without input: %v %v", d["status"], d["error"])
+		}
+		for _, f := range []string{"orders.csv", "orders.jsonl"} {
+			_, body := s.s3(t, http.MethodGet, "/"+bucket+"/input/2026-11-29/"+f, "")
+			body = strings.ReplaceAll(body, "2026-11-29", "2026-11-30")
+			if code, resp := s.s3(t, http.MethodPut, "/"+bucket+"/input/2026-11-30/"+f, body); code != 200 {
+				t.Fatalf("put %s: %d %s", f, code, resp)
+			}
+		}
+		s.c.must(t, "RedriveExecution", obj{"executionArn": arn}, nil)
+		if d := s.waitExecution(t, arn, 3*time.Minute); d["status"] != "SUCCEEDED" {
+			t.Errorf("redriven run: %v %v %v", d["status"], d["error"], d["cause"])
+		}
+	})
+
 	t.Run("payment fails after reservation", func(t *testing.T) {
 		before := s.stock(t, "mug")
 		arn := s.order(t, "declined-1", "fred+declined@example.org", "mug", 3)
@@ -305,4 +345,20 @@ func (s *stack) post(t *testing.T, target string, want int) {
 	if resp.StatusCode != want {
 		t.Errorf("POST %s: %d, want %d", u.Path, resp.StatusCode, want)
 	}
+}
+
+// s3 sends a path-style S3 request (signed for s3 in its scope only; the
+// server does not verify signatures here).
+func (s *stack) s3(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.srv.url()+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261130/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
