@@ -29,6 +29,7 @@ import (
 
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/awsproto/model"
+	"github.com/stepflow/stepflow/internal/awsproto/query"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -209,13 +210,13 @@ func (s *Service) run(ctx context.Context, action string, input []byte) ([]byte,
 // authenticates every request. Route to it by the SigV4 signing name "sts"
 // (awsproto.Router.HandleService).
 func NewHTTPHandler(s *Service, auth awsproto.Authenticator) http.Handler {
-	return &queryWire{
-		service: modelName,
-		xmlns:   xmlns,
-		call:    s.run,
-		has:     func(action string) bool { _, ok := actions[action]; return ok },
-		auth:    auth,
-		svc:     s.svc,
+	return &query.Handler{
+		Service: modelName,
+		XMLNS:   xmlns,
+		Call:    s.run,
+		Has:     func(action string) bool { _, ok := actions[action]; return ok },
+		Auth:    auth,
+		Model:   s.svc,
 	}
 }
 
