@@ -23,6 +23,7 @@ func TestReferenceApp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies a whole Terraform stack")
 	}
+	t.Parallel() // mostly waits inside the provider
 	// Approval requests time out after 3000 s, 5 s at this time scale.
 	s := newStack(t, []string{"approval_timeout_seconds=3000", "etl_schedule=rate(1 hour)", "etl_date=2026-11-29"}, "--time-scale", "600")
 

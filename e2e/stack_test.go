@@ -145,6 +145,7 @@ func TestTerraformStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies a whole Terraform stack")
 	}
+	t.Parallel() // mostly waits inside the provider
 	s := newStack(t, []string{"etl_schedule=rate(1 hour)"}, "--time-scale", "600")
 	ctx := context.Background()
 
