@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/approvals"
@@ -35,6 +37,7 @@ import (
 	"github.com/stepflow/stepflow/internal/services/sfn"
 	"github.com/stepflow/stepflow/internal/services/sqs"
 	"github.com/stepflow/stepflow/internal/services/sts"
+	"github.com/stepflow/stepflow/internal/store"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -141,6 +144,7 @@ type Server struct {
 	scheduler *scheduler.Service
 	events    *events.Service
 	apigw     *apigateway.Service
+	execLogs  atomic.Pointer[execLogger]
 	lambda    *lambda.Service
 	// invoke runs a Lambda function (nil until Lambda is wired).
 	invoke func(ctx context.Context, req integrations.InvokeRequest) (integrations.InvokeResponse, error)
@@ -235,6 +239,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.runner, err = runner.New(runner.Config{
 		Store: db, Logger: cfg.Logger, TimeScale: cfg.TimeScale, Relaxed: cfg.Relaxed,
 		Account: cfg.Account, Region: cfg.Region,
+		OnCommitted: func(ex store.Execution, events []store.Event) {
+			if x := s.execLogs.Load(); x != nil {
+				x.committed(ex, events)
+			}
+		},
 		// Tasks recovered at start wait until every service is wired.
 		Resolve: func(resource string) runner.Handler {
 			h := tasks.Resolve(resource)
@@ -266,6 +275,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.sfn, err = sfn.New(sfn.Config{
 		Store: db, Runner: s.runner, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger,
 		Express: xlog,
+		OnExpressEnded: func(smArn, execArn string, history []engine.HistoryEvent) {
+			if x := s.execLogs.Load(); x != nil {
+				x.expressEnded(smArn, execArn, history)
+			}
+		},
 		// EXPRESS executions run in memory in real time, with the same Task
 		// integrations as STANDARD ones.
 		Local: &local.Runner{Now: time.Now, TimeScale: cfg.TimeScale, Tasks: expressTasks(tasks)},
@@ -370,6 +384,20 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.onClose(func() { s.logs.Close() })
 	router.HandleTarget(logs.TargetPrefix, logs.NewHTTPHandler(s.logs, auth))
 	sdk["cloudwatchlogs"] = s.logs.Call
+	// State machines with a loggingConfiguration log their executions there.
+	x := newExecLogger(s.logs, func(ctx context.Context, smArn string) (loggingConfig, error) {
+		out, err := callJSON(ctx, "sfn", s.sfn.Handle, "DescribeStateMachine", []byte(`{"stateMachineArn":`+strconv.Quote(smArn)+`}`))
+		if err != nil {
+			return loggingConfig{}, err
+		}
+		var d struct {
+			LoggingConfiguration loggingConfig `json:"loggingConfiguration"`
+		}
+		err = json.Unmarshal(out, &d)
+		return d.LoggingConfiguration, err
+	}, cfg.Logger.Warn)
+	s.execLogs.Store(x)
+	s.onClose(x.close)
 
 	// Lambda: Go functions run as real processes through the Runtime API.
 	access, secret := "stepflow", "stepflow"

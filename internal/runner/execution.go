@@ -454,6 +454,9 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 	}
 	lv.rec = rec
 	lv.seq += int64(len(ins))
+	if r.cfg.OnCommitted != nil && len(t.Events) > 0 {
+		r.cfg.OnCommitted(rec, t.Events)
+	}
 	for _, m := range changedRuns {
 		if lv.mapRuns == nil {
 			lv.mapRuns = map[string]engine.MapRunInfo{}

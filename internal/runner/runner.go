@@ -60,6 +60,11 @@ type Config struct {
 	// Handlers maps a Task resource (or its prefix before the last ':' or
 	// '.') to the code that runs it.
 	Handlers map[string]Handler
+	// OnCommitted, when set, is told of the history events of every
+	// committed transition (their JSON as GetExecutionHistory writes them),
+	// e.g. to write them to the state machine's log group. It runs on the
+	// execution's path: it must not block.
+	OnCommitted func(ex store.Execution, events []store.Event)
 	// Resolve, when set, finds the handler of a resource no Handlers key
 	// matches (e.g. a Lambda function ARN); nil means none.
 	Resolve func(resource string) Handler

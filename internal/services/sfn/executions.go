@@ -185,7 +185,11 @@ func (s *Service) runExpress(ctx context.Context, t target, arn, name, input str
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.SyncTimeout)
 	defer cancel()
-	return s.cfg.Local.Run(ctx, sm, info, v, start)
+	ex, err := s.cfg.Local.Run(ctx, sm, info, v, start)
+	if err == nil && s.cfg.OnExpressEnded != nil {
+		s.cfg.OnExpressEnded(t.machine.Arn, arn, ex.History())
+	}
+	return ex, err
 }
 
 // expressMaxDuration is how long an EXPRESS execution may run, as on AWS.

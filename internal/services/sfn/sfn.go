@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/local"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/store"
@@ -63,6 +64,10 @@ type Config struct {
 	ActivityPollInterval time.Duration
 	// SyncTimeout bounds a StartSyncExecution. [5m, as AWS]
 	SyncTimeout time.Duration
+	// OnExpressEnded, when set, is told of every EXPRESS execution that
+	// ended, with its history (EXPRESS histories are not stored; AWS shows
+	// them only through the state machine's logs).
+	OnExpressEnded func(stateMachineArn, executionArn string, history []engine.HistoryEvent)
 	// Express keeps asynchronous EXPRESS executions until they end, so a
 	// restart runs them again (RecoverExpress). [none: at-most-once]
 	Express ExpressLog
