@@ -36,6 +36,7 @@ type execLogger struct {
 
 type execBatch struct {
 	smArn, execArn, execName string
+	redrives                 int
 	events                   [][]byte // GetExecutionHistory JSON
 }
 
@@ -64,7 +65,7 @@ func newExecLogger(l *logs.Service, describe func(ctx context.Context, smArn str
 
 // committed is runner.Config.OnCommitted.
 func (x *execLogger) committed(ex store.Execution, events []store.Event) {
-	b := execBatch{smArn: ex.StateMachineArn, execArn: ex.Arn, execName: ex.Name}
+	b := execBatch{smArn: ex.StateMachineArn, execArn: ex.Arn, execName: ex.Name, redrives: ex.RedriveCount}
 	for _, e := range events {
 		b.events = append(b.events, e.JSON)
 	}
@@ -142,7 +143,7 @@ func (x *execLogger) write(b execBatch) {
 	}
 	var events []logs.Event
 	for _, raw := range b.events {
-		ev, at, ok := logEntry(raw, b.execArn, cfg)
+		ev, at, ok := logEntry(raw, b.execArn, b.redrives, cfg)
 		if ok {
 			events = append(events, logs.Event{Timestamp: at, Message: ev})
 		}
@@ -168,7 +169,7 @@ func logGroupName(arn string) string {
 
 // logEntry turns a history event into the log entry Step Functions writes,
 // or reports that the level leaves it out.
-func logEntry(raw []byte, execArn string, cfg loggingConfig) (string, time.Time, bool) {
+func logEntry(raw []byte, execArn string, redrives int, cfg loggingConfig) (string, time.Time, bool) {
 	var ev map[string]json.RawMessage
 	if json.Unmarshal(raw, &ev) != nil {
 		return "", time.Time{}, false
@@ -216,6 +217,7 @@ func logEntry(raw []byte, execArn string, cfg loggingConfig) (string, time.Time,
 		PreviousEventID string          `json:"previous_event_id"`
 		EventTimestamp  string          `json:"event_timestamp"`
 		ExecutionArn    string          `json:"execution_arn"`
-	}{fmt.Sprint(id), typ, details, fmt.Sprint(prev), fmt.Sprint(at.UnixMilli()), execArn})
+		RedriveCount    string          `json:"redrive_count"`
+	}{fmt.Sprint(id), typ, details, fmt.Sprint(prev), fmt.Sprint(at.UnixMilli()), execArn, fmt.Sprint(redrives)})
 	return string(out), at, true
 }
