@@ -94,6 +94,11 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.DataDir == "" {
+		if cfg.DataDir, err = app.DefaultDataDir(); err != nil {
+			return err
+		}
+	}
 	tasksDir := filepath.Join(root, "build", "tasks")
 	if _, err := buildTasks(ctx, root, tasksDir, stdout); err != nil {
 		return err
@@ -122,7 +127,10 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "started Stepflow at %s (data in %s)\n", endpoint, cfg.DataDir)
 	}
 
-	outputs, err := applyLocal(ctx, root, endpoint, tasksDir, *mirror, stdout)
+	// The Terraform state lives with the server's data, so that a second
+	// run finds what the first one made.
+	statePath := filepath.Join(cfg.DataDir, "terraform", "local.tfstate")
+	outputs, err := applyLocal(ctx, root, endpoint, tasksDir, *mirror, statePath, stdout)
 	if err != nil {
 		return err
 	}
@@ -154,8 +162,8 @@ func serving(ctx context.Context, endpoint string) bool {
 
 // applyLocal runs terraform init and apply of terraform/local against
 // endpoint and returns the outputs.
-func applyLocal(ctx context.Context, root, endpoint, tasksDir, mirror string, progress io.Writer) (map[string]string, error) {
-	tf, err := tfrun.New(tfrun.Options{Dir: filepath.Join(root, "terraform", "local"), Mirror: mirror, Progress: progress})
+func applyLocal(ctx context.Context, root, endpoint, tasksDir, mirror, statePath string, progress io.Writer) (map[string]string, error) {
+	tf, err := tfrun.New(tfrun.Options{Dir: filepath.Join(root, "terraform", "local"), Mirror: mirror, Progress: progress, StatePath: statePath})
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,8 @@ func CLIConfig(mirror string) string {
 
 // Runner runs Terraform in one root module.
 type Runner struct {
-	tf *tfexec.Terraform
+	tf        *tfexec.Terraform
+	statePath string
 }
 
 // Options configure New.
@@ -99,6 +100,10 @@ type Options struct {
 	Progress io.Writer
 	// Env adds environment variables (e.g. AWS credentials, TF_VAR_…).
 	Env map[string]string
+	// StatePath, when set, is where the local backend keeps the state
+	// (the root module declares `backend "local" {}`); "" keeps Terraform's
+	// default, terraform.tfstate in Dir.
+	StatePath string
 }
 
 // New prepares Terraform for the root module opts.Dir.
@@ -146,12 +151,19 @@ func New(opts Options) (*Runner, error) {
 		tf.SetStdout(opts.Progress)
 		tf.SetStderr(opts.Progress)
 	}
-	return &Runner{tf: tf}, nil
+	return &Runner{tf: tf, statePath: opts.StatePath}, nil
 }
 
 // Init runs terraform init (providers from the mirror only).
 func (r *Runner) Init(ctx context.Context) error {
-	return r.tf.Init(ctx, tfexec.Upgrade(false))
+	opts := []tfexec.InitOption{tfexec.Upgrade(false)}
+	if r.statePath != "" {
+		if err := os.MkdirAll(filepath.Dir(r.statePath), 0o700); err != nil {
+			return err
+		}
+		opts = append(opts, tfexec.BackendConfig("path="+r.statePath), tfexec.Reconfigure(true))
+	}
+	return r.tf.Init(ctx, opts...)
 }
 
 // Validate runs terraform validate and returns its diagnostics as an error.
