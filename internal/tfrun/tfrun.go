@@ -85,6 +85,7 @@ func CLIConfig(mirror string) string {
 type Runner struct {
 	tf        *tfexec.Terraform
 	statePath string
+	progress  io.Writer
 }
 
 // Options configure New.
@@ -151,7 +152,7 @@ func New(opts Options) (*Runner, error) {
 		tf.SetStdout(opts.Progress)
 		tf.SetStderr(opts.Progress)
 	}
-	return &Runner{tf: tf, statePath: opts.StatePath}, nil
+	return &Runner{tf: tf, statePath: opts.StatePath, progress: opts.Progress}, nil
 }
 
 // Init runs terraform init (providers from the mirror only).
@@ -199,6 +200,11 @@ func (r *Runner) Destroy(ctx context.Context, vars ...string) error {
 
 // Outputs returns the root module's outputs as raw JSON values.
 func (r *Runner) Outputs(ctx context.Context) (map[string][]byte, error) {
+	if r.progress != nil {
+		// The outputs' JSON is the answer, not progress.
+		r.tf.SetStdout(io.Discard)
+		defer r.tf.SetStdout(r.progress)
+	}
 	out, err := r.tf.Output(ctx)
 	if err != nil {
 		return nil, err
