@@ -278,3 +278,20 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := base.Add(2 * time.Second)
+	c := schedexpr.Clock{Now: func() time.Time { return now }, Scale: 3600, RealBase: base, SchedBase: base.Add(time.Hour)}
+	if got, want := c.Sched(), base.Add(3*time.Hour); !got.Equal(want) {
+		t.Errorf("Sched = %v, want %v", got, want)
+	}
+	if got := c.Real(time.Hour); got != time.Second {
+		t.Errorf("Real(1h) = %v, want 1s", got)
+	}
+	c.Scale = 1
+	if !c.Sched().Equal(now) || c.Real(time.Hour) != time.Hour {
+		t.Error("Scale 1 is not the real clock")
+	}
+}

@@ -12,32 +12,9 @@ import (
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
-// clock is the schedule clock: Now sped up by the time scale from an
-// anchor (as in package scheduler).
-type clock struct {
-	now                 func() time.Time
-	scale               float64
-	realBase, schedBase time.Time
-}
-
-func (c *clock) sched() time.Time {
-	r := c.now()
-	if c.scale == 1 {
-		return r
-	}
-	return c.schedBase.Add(time.Duration(float64(r.Sub(c.realBase)) * c.scale))
-}
-
-func (c *clock) real(d time.Duration) time.Duration {
-	if c.scale == 1 {
-		return d
-	}
-	return time.Duration(float64(d) / c.scale)
-}
-
 // ScheduleClock returns the schedule clock's current time (Now when
 // TimeScale is 1).
-func (s *Service) ScheduleClock() time.Time { return s.clk.sched() }
+func (s *Service) ScheduleClock() time.Time { return s.clk.Sched() }
 
 // delivery is one payload on its way to one target (persisted until it
 // ends).
@@ -110,7 +87,7 @@ func (s *Service) deliver(d *delivery) {
 			return
 		}
 		wait := s.backoff(d.attempts)
-		if d.attempts >= maxAttempts || !s.clk.sched().Add(wait).Before(deadline) {
+		if d.attempts >= maxAttempts || !s.clk.Sched().Add(wait).Before(deadline) {
 			s.giveUp(d, err)
 			return
 		}
@@ -121,7 +98,7 @@ func (s *Service) deliver(d *delivery) {
 		if werr != nil && s.ctx.Err() == nil {
 			s.log.Error("event_delivery_save_failed", slog.String("rule_arn", d.ruleArn), slog.String("error", werr.Error()))
 		}
-		timer.Reset(s.clk.real(wait))
+		timer.Reset(s.clk.Real(wait))
 		select {
 		case <-s.ctx.Done():
 			return
@@ -223,11 +200,11 @@ func (s *Service) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		now := s.clk.sched()
+		now := s.clk.Sched()
 		next := s.fireDue(now)
 		wait := s.cfg.MaxWait
 		if !next.IsZero() {
-			if w := s.clk.real(next.Sub(now)); w < wait {
+			if w := s.clk.Real(next.Sub(now)); w < wait {
 				wait = w
 			}
 		}

@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -152,7 +153,7 @@ type Service struct {
 	cfg  Config
 	comp *sqlite.Component
 	log  *slog.Logger
-	clk  clock
+	clk  schedexpr.Clock
 
 	// mu guards buses and rules (caches of the database, written through)
 	// and serializes changes.
@@ -222,7 +223,7 @@ func (s *Service) Close() error {
 		close(s.reapStop)
 		<-s.reapDone
 		if s.cfg.TimeScale != 1 {
-			err = s.saveClock(context.Background(), s.clk.sched())
+			err = s.saveClock(context.Background(), s.clk.Sched())
 		}
 	})
 	return err

@@ -98,7 +98,7 @@ func (s *Service) putEvents(ctx context.Context, body []byte) (any, error) {
 	out := putEventsOutput{Entries: make([]putEventsResult, len(in.Entries))}
 	now := s.cfg.Now()
 	ingestion := now.UTC().Format(eventTimeFormat)
-	sched := s.clk.sched()
+	sched := s.clk.Sched()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var deliveries []*delivery

@@ -91,7 +91,7 @@ func (s *Service) putRule(ctx context.Context, body []byte) (any, error) {
 	if old != nil && old.def.ScheduleExpression == def.ScheduleExpression && old.def.State == def.State {
 		r.anchor, r.next = old.anchor, old.next
 	} else {
-		s.plan(r, s.clk.sched())
+		s.plan(r, s.clk.Sched())
 	}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveRule(tx, r) }); err != nil {
 		return nil, err
@@ -214,7 +214,7 @@ func (s *Service) setState(ctx context.Context, body []byte, state string) (any,
 	}
 	next := *r
 	next.def.State = state
-	s.plan(&next, s.clk.sched())
+	s.plan(&next, s.clk.Sched())
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveRule(tx, &next) }); err != nil {
 		return nil, err
 	}

@@ -129,8 +129,8 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open events: default bus: %w", err)
 	}
-	s.clk = clock{now: s.cfg.Now, scale: s.cfg.TimeScale, realBase: s.cfg.Now()}
-	s.clk.schedBase = s.clk.realBase
+	s.clk = schedexpr.Clock{Now: s.cfg.Now, Scale: s.cfg.TimeScale, RealBase: s.cfg.Now()}
+	s.clk.SchedBase = s.clk.RealBase
 	if s.cfg.TimeScale != 1 {
 		var last int64
 		switch err := s.comp.Read().QueryRowContext(ctx, `SELECT value FROM events_meta WHERE key = 'clock_ms'`).Scan(&last); {
@@ -138,8 +138,8 @@ func (s *Service) load(ctx context.Context) error {
 		case err != nil:
 			return fmt.Errorf("open events: clock: %w", err)
 		default:
-			if t := time.UnixMilli(last); t.After(s.clk.schedBase) {
-				s.clk.schedBase = t
+			if t := time.UnixMilli(last); t.After(s.clk.SchedBase) {
+				s.clk.SchedBase = t
 			}
 		}
 	}

@@ -14,31 +14,6 @@ import (
 	"time"
 )
 
-// clock is the schedule clock: Now, sped up by the time scale from an
-// anchor (see the package documentation).
-type clock struct {
-	now                 func() time.Time
-	scale               float64
-	realBase, schedBase time.Time
-}
-
-// sched returns the schedule clock's time.
-func (c *clock) sched() time.Time {
-	r := c.now()
-	if c.scale == 1 {
-		return r
-	}
-	return c.schedBase.Add(time.Duration(float64(r.Sub(c.realBase)) * c.scale))
-}
-
-// real converts a schedule-clock duration into real time.
-func (c *clock) real(d time.Duration) time.Duration {
-	if c.scale == 1 {
-		return d
-	}
-	return time.Duration(float64(d) / c.scale)
-}
-
 // Outcomes of a firing in the history.
 const (
 	OutcomeSucceeded    = "SUCCEEDED"     // the target accepted the invocation
@@ -95,11 +70,11 @@ func (s *Service) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		now := s.clk.sched()
+		now := s.clk.Sched()
 		next := s.fireDue(now)
 		wait := s.cfg.MaxWait
 		if !next.IsZero() {
-			if w := s.clk.real(next.Sub(now)); w < wait {
+			if w := s.clk.Real(next.Sub(now)); w < wait {
 				wait = w
 			}
 		}
@@ -287,7 +262,7 @@ func (s *Service) deliver(d *delivery) {
 		if s.ctx.Err() != nil {
 			return // interrupted by Close: the attempt is made again after a restart
 		}
-		now := s.clk.sched()
+		now := s.clk.Sched()
 		wait := s.backoff(d.attempts)
 		if d.attempts >= maxAttempts || !now.Add(wait).Before(deadline) {
 			s.deadLetter(d, input, err)
@@ -302,7 +277,7 @@ func (s *Service) deliver(d *delivery) {
 		if werr != nil && s.ctx.Err() == nil {
 			s.log.Error("schedule_delivery_save_failed", slog.String("schedule_arn", d.arn), slog.String("error", werr.Error()))
 		}
-		timer.Reset(s.clk.real(wait))
+		timer.Reset(s.clk.Real(wait))
 		select {
 		case <-s.ctx.Done():
 			return
@@ -442,4 +417,4 @@ func (s *Service) NextFireTimes(ctx context.Context) ([]NextFire, error) {
 
 // ScheduleClock returns the schedule clock's current time (Now when
 // TimeScale is 1).
-func (s *Service) ScheduleClock() time.Time { return s.clk.sched() }
+func (s *Service) ScheduleClock() time.Time { return s.clk.Sched() }

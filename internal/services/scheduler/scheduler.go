@@ -79,6 +79,7 @@ import (
 
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/awsproto/model"
+	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
@@ -188,7 +189,7 @@ type Service struct {
 	cfg  Config
 	comp *sqlite.Component
 	log  *slog.Logger
-	clk  clock
+	clk  schedexpr.Clock
 
 	// mu guards groups and schedules (caches of the database, written
 	// through) and serializes changes.
@@ -246,7 +247,7 @@ func (s *Service) Close() error {
 		s.cancel()
 		s.wg.Wait()
 		if s.cfg.TimeScale != 1 {
-			err = s.saveClock(context.Background(), s.clk.sched())
+			err = s.saveClock(context.Background(), s.clk.Sched())
 		}
 	})
 	return err

@@ -232,7 +232,7 @@ func (s *Service) createSchedule(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	now := s.clk.sched()
+	now := s.clk.Sched()
 	def, rt, err := s.define(&in, now)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,7 @@ func (s *Service) updateSchedule(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	now := s.clk.sched()
+	now := s.clk.Sched()
 	def, rt, err := s.define(&in, now)
 	if err != nil {
 		return nil, err

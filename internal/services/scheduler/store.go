@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/schedexpr"
 )
 
 // migrations create the service's tables. Append new steps; never edit a
@@ -124,7 +126,7 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open scheduler: default group: %w", err)
 	}
-	s.clk = clock{now: s.cfg.Now, scale: s.cfg.TimeScale, realBase: now, schedBase: now}
+	s.clk = schedexpr.Clock{Now: s.cfg.Now, Scale: s.cfg.TimeScale, RealBase: now, SchedBase: now}
 	if s.cfg.TimeScale != 1 {
 		var last int64
 		switch err := s.comp.Read().QueryRowContext(ctx, `SELECT value FROM scheduler_meta WHERE key = 'clock_ms'`).Scan(&last); {
@@ -133,7 +135,7 @@ func (s *Service) load(ctx context.Context) error {
 			return fmt.Errorf("open scheduler: clock: %w", err)
 		default:
 			if t := time.UnixMilli(last); t.After(now) {
-				s.clk.schedBase = t
+				s.clk.SchedBase = t
 			}
 		}
 	}
