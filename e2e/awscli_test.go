@@ -223,6 +223,36 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("list-executions --status-filter ABORTED: %+v", list.Executions)
 	}
 
+	// StartSyncExecution and TestState: the CLI sends them to a "sync-"
+	// prefixed host unless host prefix injection is disabled, as the README
+	// says.
+	aws.must(&sm, "create-state-machine", "--name", "cli-express", "--type", "EXPRESS", "--role-arn", roleArn,
+		"--definition", `{"StartAt":"Add","States":{"Add":{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)"},"End":true}}}`)
+	if _, stderr, err := aws.run("start-sync-execution", "--state-machine-arn", sm.StateMachineArn, "--input", `{"a":1,"b":2}`); err == nil ||
+		!strings.Contains(stderr, "sync-") {
+		t.Errorf("start-sync-execution with host prefixes: err %v, stderr %q; want a failure to reach the sync- host", err, stderr)
+	}
+	syncCLI := *aws
+	syncCLI.env = append(append([]string(nil), aws.env...), "AWS_DISABLE_HOST_PREFIX_INJECTION=true")
+	var syncOut struct {
+		Status string `json:"status"`
+		Output string `json:"output"`
+	}
+	syncCLI.must(&syncOut, "start-sync-execution", "--state-machine-arn", sm.StateMachineArn, "--input", `{"a":1,"b":2}`)
+	if syncOut.Status != "SUCCEEDED" || syncOut.Output != `{"sum":3}` {
+		t.Errorf("start-sync-execution: %+v, want SUCCEEDED with {\"sum\":3}", syncOut)
+	}
+	var tested struct {
+		Status string `json:"status"`
+		Output string `json:"output"`
+	}
+	syncCLI.must(&tested, "test-state", "--role-arn", roleArn, "--input", `{"a":2,"b":3}`,
+		"--definition", `{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)"},"End":true}`)
+	// TestState spaces its output as AWS does.
+	if tested.Status != "SUCCEEDED" || tested.Output != `{"sum": 5}` {
+		t.Errorf("test-state: %+v, want SUCCEEDED with {\"sum\": 5}", tested)
+	}
+
 	// Signatures the server refuses: the CLI shows AWS's code and message.
 	for _, tc := range []struct {
 		name, access, secret, code, message string

@@ -192,6 +192,15 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s with a spent token: %v, want HTTP 400 TaskTimedOut: %s", tc.action, err, timedOut)
 		}
 	}
+	// A forgery shaped like the spent token is not mistaken for it.
+	random, _, _ := strings.Cut(token, ".")
+	for _, forged := range []string{random, random + "." + strings.Repeat("a", 32)} {
+		err := c.call(ctx, "SendTaskSuccess", obj{"taskToken": forged, "output": `{}`}, nil)
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Code() != "InvalidToken" || ae.Status != 400 {
+			t.Errorf("SendTaskSuccess with %q, shaped like a spent token: %v, want HTTP 400 InvalidToken", forged, err)
+		}
+	}
 	if after := snapshot(t, c); !reflect.DeepEqual(spent, after) {
 		t.Errorf("reusing a spent token changed the state:\nbefore: %v\n after: %v", spent, after)
 	}

@@ -278,7 +278,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	key := cfg.Key
 	if key == nil {
-		if key, err = loadKey(ctx, comp); err != nil {
+		if key, err = cfg.DB.Secret(ctx, "approval-links"); err != nil {
 			return nil, err
 		}
 	}

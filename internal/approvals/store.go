@@ -1,19 +1,11 @@
 package approvals
 
-import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"errors"
-	"fmt"
-	"time"
-
-	"github.com/stepflow/stepflow/internal/store/sqlite"
-)
+import "time"
 
 // migrations create the service's tables; append new steps, never edit a
 // released one.
 var migrations = []string{
+	// Unused: the link key is DB.Secret("approval-links") now.
 	`CREATE TABLE approvals_keys (
 		id INTEGER PRIMARY KEY CHECK (id = 1),
 		key BLOB NOT NULL
@@ -81,31 +73,4 @@ func status(decision, outcome string, expires, now time.Time) string {
 		return StatusApproved
 	}
 	return StatusRejected
-}
-
-// loadKey returns the stored link key, generating it on first use.
-func loadKey(ctx context.Context, comp *sqlite.Component) ([]byte, error) {
-	var key []byte
-	err := comp.Read().QueryRowContext(ctx, `SELECT key FROM approvals_keys WHERE id = 1`).Scan(&key)
-	if err == nil {
-		return key, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read approval link key: %w", err)
-	}
-	fresh := make([]byte, keySize)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("generate approval link key: %w", err)
-	}
-	// Another process may have stored one meanwhile: keep the first.
-	err = comp.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO approvals_keys (id, key) VALUES (1, ?)`, fresh); err != nil {
-			return err
-		}
-		return tx.QueryRow(`SELECT key FROM approvals_keys WHERE id = 1`).Scan(&key)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store approval link key: %w", err)
-	}
-	return key, nil
 }

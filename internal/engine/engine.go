@@ -82,6 +82,10 @@ type Info struct {
 	// Seed makes random values (task tokens, States.UUID, States.MathRandom)
 	// reproducible: the same seed and inputs give the same history.
 	Seed uint64
+	// TokenKey, when set, signs task tokens (see TokenIssued), so a token
+	// this execution issued can be told from a forged one after its task
+	// has ended. Keep it with the seed: replay needs the same key.
+	TokenKey []byte
 	// Context, when set, is the context object ($$) of every state,
 	// replacing the one the engine builds (see context_override.go).
 	Context *jsonv.Object

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,13 +209,40 @@ func (e *Execution) scheduleTask(f *frame, res *resource, params jsonv.Value, ti
 	}
 }
 
-// taskToken returns a new task token.
+// taskToken returns a new task token: random, then signed when
+// Info.TokenKey is set.
 func (e *Execution) taskToken() string {
 	var b []byte
 	for range 4 {
 		b = strconv.AppendUint(b, e.rng.Uint64(), 36)
 	}
+	if e.info.TokenKey != nil {
+		b = appendTokenMAC(append(b, '.'), e.info.TokenKey, b)
+	}
 	return string(b)
+}
+
+// tokenMACBytes is how much of a token's HMAC-SHA256 it carries.
+const tokenMACBytes = 16
+
+// appendTokenMAC appends to dst the hex MAC of a token's random part.
+func appendTokenMAC(dst, key, random []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(random)
+	return hex.AppendEncode(dst, m.Sum(nil)[:tokenMACBytes])
+}
+
+// TokenIssued reports whether token was issued by an execution whose
+// Info.TokenKey is key: its MAC matches. A token that is no longer waiting
+// but was issued is a task that ended (TaskTimedOut); any other is forged
+// (InvalidToken).
+func TokenIssued(key []byte, token string) bool {
+	random, mac, ok := strings.Cut(token, ".")
+	if !ok || key == nil || len(mac) != 2*tokenMACBytes {
+		return false
+	}
+	want := appendTokenMAC(nil, key, []byte(random))
+	return hmac.Equal(want, []byte(mac))
 }
 
 func (e *Execution) endTask(f *frame) *pendingTask {

@@ -233,9 +233,9 @@ func (r *Runner) byToken(ctx context.Context, token string, in func(taskID strin
 	}
 	t, err := r.cfg.Store.Token(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
-		// A token this runner issued but whose task has ended looks like
-		// the engine's; anything else is forged.
-		if isEngineToken(token) {
+		// A token this store's executions issued, whose task has ended,
+		// is signed with its key; anything else is forged.
+		if engine.TokenIssued(r.tokenKey, token) {
 			return ErrTaskTimedOut
 		}
 		return ErrInvalidToken
@@ -257,14 +257,6 @@ func (r *Runner) byToken(ctx context.Context, token string, in func(taskID strin
 		return ErrTaskTimedOut
 	}
 	return err
-}
-
-// isEngineToken reports whether s has the shape of an engine task token.
-func isEngineToken(s string) bool {
-	if len(s) < 16 || len(s) > 64 {
-		return false
-	}
-	return strings.Trim(s, "0123456789abcdefghijklmnopqrstuvwxyz") == ""
 }
 
 // lookup returns the live execution for arn.

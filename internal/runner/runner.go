@@ -105,6 +105,7 @@ type Runner struct {
 	cfg      Config
 	log      *slog.Logger
 	machines machineCache
+	tokenKey []byte // signs task tokens (Store.Secret "task-tokens")
 
 	mu      sync.Mutex
 	lives   map[string]*live     // running executions by ARN
@@ -154,6 +155,11 @@ func New(cfg Config) (*Runner, error) {
 // Start rebuilds every running execution from the store, re-arms its timers
 // and re-dispatches its tasks, then serves until Stop.
 func (r *Runner) Start(ctx context.Context) error {
+	key, err := r.cfg.Store.Secret(ctx, "task-tokens")
+	if err != nil {
+		return err
+	}
+	r.tokenKey = key
 	r.ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	r.wg.Add(2)
 	go r.committer()
@@ -277,6 +283,7 @@ func (r *Runner) info(rec store.Execution) engine.Info {
 		Account:          r.cfg.Account,
 		// RedriveCount stays 0: replaying the logged redrives counts them.
 		Seed:      rec.Seed,
+		TokenKey:  r.tokenKey,
 		InputText: rec.Input,
 	}
 	if r.cfg.Relaxed {

@@ -167,9 +167,33 @@ func TestCallbackTokenAndStop(t *testing.T) {
 		mu.Unlock()
 	}
 	ctx := context.Background()
-	if err := b.r.SendTaskSuccess(ctx, "forged-token", jsonv.MustParse(`{}`)); !errors.Is(err, runner.ErrInvalidToken) {
-		t.Fatalf("forged token: %v, want ErrInvalidToken", err)
+	// Forgeries: made up, shaped like a real token, or a real token's
+	// random part with another signature. None may pass for a task that
+	// ended (TaskTimedOut), before or after the task ends.
+	random, _, _ := strings.Cut(tok, ".")
+	flip := func(s string) string { // another last hex digit
+		last := "0"
+		if s[len(s)-1] == '0' {
+			last = "1"
+		}
+		return s[:len(s)-1] + last
 	}
+	forged := []string{
+		"forged-token",
+		random,
+		random + "." + strings.Repeat("0", 32),
+		flip(tok),
+		"abc" + tok,
+	}
+	checkForged := func(when string) {
+		t.Helper()
+		for _, f := range forged {
+			if err := b.r.SendTaskSuccess(ctx, f, jsonv.MustParse(`{}`)); !errors.Is(err, runner.ErrInvalidToken) {
+				t.Fatalf("%s: forged token %q: %v, want ErrInvalidToken", when, f, err)
+			}
+		}
+	}
+	checkForged("while the task waits")
 	if err := b.r.SendTaskHeartbeat(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +206,7 @@ func TestCallbackTokenAndStop(t *testing.T) {
 	if err := b.r.SendTaskSuccess(ctx, tok, jsonv.MustParse(`{}`)); !errors.Is(err, runner.ErrTaskTimedOut) {
 		t.Fatalf("reused token: %v, want ErrTaskTimedOut", err)
 	}
+	checkForged("after the task ended")
 
 	c := start(t, b, "stopme", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":99999,"End":true}}}`, `{}`)
 	if _, err := b.r.StopExecution(ctx, c.Arn, "Bye", "stopped by test"); err != nil {

@@ -302,6 +302,10 @@ type Store interface {
 	UpdateMapRun(ctx context.Context, arn string, u MapRunUpdate) error
 	// Timers returns every timer, by Due.
 	Timers(ctx context.Context) ([]Timer, error)
+	// Secret returns the random 32-byte key kept under name, made on first
+	// use; it is the same for the life of the store (e.g. the key that
+	// signs task tokens).
+	Secret(ctx context.Context, name string) ([]byte, error)
 	Token(ctx context.Context, token string) (Token, error)
 	// LeaseActivityTask marks the oldest unleased token of an activity as
 	// leased and returns it; ErrNotFound when there is none.

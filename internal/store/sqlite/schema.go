@@ -161,6 +161,13 @@ CREATE TABLE map_runs (
 );
 CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, start_date, arn);
 `,
+	// 3: keys made on first use (DB.Secret).
+	`
+CREATE TABLE secrets (
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);
+`,
 }
 
 // migrate applies the migrations the database lacks, all in one
