@@ -157,10 +157,24 @@ type TaskHeartbeatInput struct{ TaskID string }
 // TimerFiredInput reports that a timer is due.
 type TimerFiredInput struct{ TimerID string }
 
-// StopInput stops the execution (StopExecution).
+// StopInput stops the execution (StopExecution). With Child set, it stops
+// only that running child execution of a distributed Map: the child is
+// aborted and counts as a failed child of its map run.
 type StopInput struct {
 	Error string
 	Cause string
+	Child string
+}
+
+// UpdateMapRunInput changes a map run's settings while it runs
+// (UpdateMapRun): nil fields stay as they are. More concurrency starts
+// more children at once; a tolerance the failures so far exceed fails the
+// map run.
+type UpdateMapRunInput struct {
+	MapRunArn                  string
+	MaxConcurrency             *int
+	ToleratedFailureCount      *int64
+	ToleratedFailurePercentage *float64
 }
 
 // TerminateInput fails a running execution from outside its definition,
@@ -188,6 +202,7 @@ func (TaskFailedInput) input()    {}
 func (TaskHeartbeatInput) input() {}
 func (TimerFiredInput) input()    {}
 func (StopInput) input()          {}
+func (UpdateMapRunInput) input()  {}
 
 // ErrNotRunning is returned by Apply when the execution has finished.
 var ErrNotRunning = errors.New("execution is not running")
@@ -218,6 +233,9 @@ type Execution struct {
 	tasks   map[string]*frame
 	timers  map[string]timerTarget
 	mapRuns []*mapRun // distributed Map runs, in start order
+	// dirtyChildren are the child executions changed since the last
+	// ChildChanges.
+	dirtyChildren []*child
 
 	contextBase *jsonv.Object // $$.Execution and $$.StateMachine, built once
 
@@ -315,7 +333,12 @@ func (e *Execution) Apply(in Input, now time.Time) error {
 		delete(e.timers, in.TimerID)
 		e.timerFired(in.TimerID, t)
 	case StopInput:
+		if in.Child != "" {
+			return e.stopChild(in)
+		}
 		e.abort(in.Error, in.Cause)
+	case UpdateMapRunInput:
+		return e.updateMapRun(in)
 	case TerminateInput:
 		if e.status == Running {
 			e.status, e.err, e.cause = Failed, in.Error, in.Cause
@@ -445,7 +468,10 @@ func (e *Execution) inputText(v jsonv.Value) string {
 
 // historyLog is one execution's history: the execution's own, or that of a
 // distributed map's child execution.
-type historyLog struct{ events []HistoryEvent }
+type historyLog struct {
+	events []HistoryEvent
+	child  *child // set when the log is a STANDARD child execution's
+}
 
 // record appends an event to f's history. The event's previous id comes from
 // f's linkage pointer, which moves to the new event when update is set. A nil
@@ -458,6 +484,9 @@ func (e *Execution) record(f *frame, typ EventType, update bool) *HistoryEvent {
 	id := int64(len(log.events) + 1)
 	log.events = append(log.events, HistoryEvent{ID: id, Type: typ, Timestamp: e.now})
 	ev := &log.events[len(log.events)-1]
+	if log.child != nil {
+		e.touched(log.child)
+	}
 	if f != nil {
 		ev.PreviousID = f.lastID
 		if update {

@@ -210,7 +210,7 @@ func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length in
 		ev := e.record(f, MapRunStarted, true)
 		ev.kind, ev.detailsKey = detailsMapRunStarted, "mapRunStartedEventDetails"
 		ev.x().MapRunArn = fan.mapRunArn
-		e.startMapRun(fan, tol)
+		e.startMapRun(f, fan, tol)
 		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
 		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
@@ -377,8 +377,12 @@ func (e *Execution) startIteration(f *frame, i int) (*frame, error) {
 			fan.records[i] = childRecord{input: input, start: e.now, started: true}
 		}
 		c.kind, c.log, c.lastID = frameChild, &historyLog{}, 0
+		if !fan.express {
+			e.startChild(fan, c, input)
+		}
 		ev := e.record(c, ExecutionStarted, false)
 		ev.kind, ev.detailsKey, ev.Data = detailsExecutionStarted, "executionStartedEventDetails", input
+		ev.x().RoleArn = e.info.RoleArn
 	} else {
 		ev := e.record(c, MapIterationStarted, true)
 		ev.kind, ev.detailsKey, ev.Name, ev.Index = detailsMapIteration, "mapIterationStartedEventDetails", st.Name, int32(i)
@@ -408,13 +412,17 @@ func (e *Execution) collect(p *frame, c *frame) {
 		fan.lastIterationEvent = ev.ID
 	}
 	if fan.distributed {
-		if c.failed {
+		if ch := c.log.child; ch != nil && ch.info.Status == Aborted {
+			// Stopped (StopExecution): its ExecutionAborted is recorded.
+		} else if c.failed {
 			ev := e.record(c, ExecutionFailed, true)
 			ev.kind, ev.detailsKey = detailsErrorCause, "executionFailedEventDetails"
 			ev.setError(c.errName, c.errCause, c.errName != "", c.errCause != "")
+			e.endChild(c, Failed)
 		} else {
 			ev := e.record(c, ExecutionSucceeded, true)
 			ev.kind, ev.detailsKey, ev.Data = detailsExecutionSucceeded, "executionSucceededEventDetails", c.output
+			e.endChild(c, Succeeded)
 		}
 		if fan.records != nil {
 			r := &fan.records[c.index]

@@ -10,15 +10,23 @@ import (
 // errStopped is returned to callers waiting on a stopped runner.
 var errStopped = errors.New("runner stopped")
 
-// commitReq is one transition waiting for the group committer.
+// commitReq is one execution's transition waiting for the group committer:
+// the execution's, then its child executions' (distributed Map children),
+// all or nothing.
 type commitReq struct {
-	t    store.Transition
+	ts   []store.Transition
 	done chan error
 }
 
-// commit hands a transition to the committer and waits until it is durable.
-func (r *Runner) commit(ctx context.Context, t store.Transition) error {
-	req := commitReq{t: t, done: make(chan error, 1)}
+// commit hands an execution's transition, and those of its children, to
+// the committer and waits until they are durable.
+func (r *Runner) commit(ctx context.Context, t store.Transition, children []store.Transition) error {
+	ts := []store.Transition{t}
+	if len(children) > 0 {
+		ts = append(make([]store.Transition, 0, 1+len(children)), t)
+		ts = append(ts, children...)
+	}
+	req := commitReq{ts: ts, done: make(chan error, 1)}
 	select {
 	case r.commits <- req:
 	case <-ctx.Done():
@@ -59,13 +67,13 @@ func (r *Runner) committer() {
 		}
 		ts = ts[:0]
 		for _, req := range batch {
-			ts = append(ts, req.t)
+			ts = append(ts, req.ts...)
 		}
 		err := r.cfg.Store.Commit(r.ctx, ts)
 		if err != nil && len(batch) > 1 {
 			// One bad transition must not fail the others: retry singly.
 			for _, req := range batch {
-				req.done <- r.cfg.Store.Commit(r.ctx, []store.Transition{req.t})
+				req.done <- r.cfg.Store.Commit(r.ctx, req.ts)
 			}
 			continue
 		}

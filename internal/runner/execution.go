@@ -114,6 +114,14 @@ func seedOf(arn string, t time.Time) uint64 {
 
 // StopExecution stops a running execution.
 func (r *Runner) StopExecution(ctx context.Context, arn, errName, cause string) (time.Time, error) {
+	r.mu.Lock()
+	_, running := r.lives[arn]
+	r.mu.Unlock()
+	if !running {
+		if rec, err := r.cfg.Store.GetExecution(ctx, arn); err == nil && rec.MapRunArn != "" {
+			return r.stopChild(ctx, rec, errName, cause)
+		}
+	}
 	lv, err := r.lookup(ctx, arn)
 	if err != nil {
 		return time.Time{}, err
@@ -124,6 +132,46 @@ func (r *Runner) StopExecution(ctx context.Context, arn, errName, cause string) 
 		return time.Time{}, err
 	}
 	return lv.rec.StopDate, nil
+}
+
+// stopChild stops child, a running child execution of a distributed Map,
+// through its parent, and returns when it stopped.
+func (r *Runner) stopChild(ctx context.Context, child store.Execution, errName, cause string) (time.Time, error) {
+	if child.Status != "RUNNING" {
+		return time.Time{}, ErrNotRunning
+	}
+	run, err := r.cfg.Store.GetMapRun(ctx, child.MapRunArn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	lv, err := r.lookup(ctx, run.ExecutionArn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	lv.mu.Lock()
+	err = r.applyLocked(ctx, lv, engine.StopInput{Error: errName, Cause: cause, Child: child.Arn})
+	lv.mu.Unlock()
+	if errors.Is(err, engine.ErrUnknownTarget) {
+		return time.Time{}, ErrNotRunning // it ended meanwhile
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	stopped, err := r.cfg.Store.GetExecution(ctx, child.Arn)
+	return stopped.StopDate, err
+}
+
+// UpdateMapRun changes the settings of a map run of a running execution
+// (UpdateMapRun): the map run takes them at once. ErrNotRunning when the
+// execution is not running; its map runs no longer change.
+func (r *Runner) UpdateMapRun(ctx context.Context, executionArn string, in engine.UpdateMapRunInput) error {
+	lv, err := r.lookup(ctx, executionArn)
+	if err != nil {
+		return err
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	return r.applyLocked(ctx, lv, in)
 }
 
 // SendTaskSuccess completes the callback task of token with output.
@@ -435,7 +483,7 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 		}
 	}
 	t.Execution = rec
-	if err := r.commit(ctx, t); err != nil {
+	if err := r.commit(ctx, t, r.childTransitions(lv)); err != nil {
 		lv.broken = true
 		r.mu.Lock()
 		if r.lives[rec.Arn] == lv {

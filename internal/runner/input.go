@@ -18,6 +18,7 @@ const (
 	kindStop          = "stop"
 	kindRedrive       = "redrive"
 	kindTerminate     = "terminate"
+	kindUpdateMapRun  = "update_map_run"
 )
 
 func encodeInput(in engine.Input) (string, []byte) {
@@ -55,6 +56,21 @@ func encodeInput(in engine.Input) (string, []byte) {
 		kind = kindStop
 		o.Set("error", in.Error)
 		o.Set("cause", in.Cause)
+		if in.Child != "" {
+			o.Set("child", in.Child)
+		}
+	case engine.UpdateMapRunInput:
+		kind = kindUpdateMapRun
+		o.Set("map_run", in.MapRunArn)
+		if in.MaxConcurrency != nil {
+			o.Set("max_concurrency", jsonv.Int(int64(*in.MaxConcurrency)))
+		}
+		if in.ToleratedFailureCount != nil {
+			o.Set("tolerated_failure_count", jsonv.Int(*in.ToleratedFailureCount))
+		}
+		if in.ToleratedFailurePercentage != nil {
+			o.Set("tolerated_failure_percentage", jsonv.Float(*in.ToleratedFailurePercentage))
+		}
 	default:
 		panic(fmt.Sprintf("runner: cannot log input %T", in))
 	}
@@ -89,7 +105,29 @@ func decodeInput(in store.Input) (engine.Input, error) {
 	case kindTerminate:
 		return engine.TerminateInput{Error: str("error"), Cause: str("cause")}, nil
 	case kindStop:
-		return engine.StopInput{Error: str("error"), Cause: str("cause")}, nil
+		return engine.StopInput{Error: str("error"), Cause: str("cause"), Child: str("child")}, nil
+	case kindUpdateMapRun:
+		u := engine.UpdateMapRunInput{MapRunArn: str("map_run")}
+		if n, ok := number(o, "max_concurrency"); ok {
+			i := int(n.Float64())
+			u.MaxConcurrency = &i
+		}
+		if n, ok := number(o, "tolerated_failure_count"); ok {
+			i, _ := n.Int64()
+			u.ToleratedFailureCount = &i
+		}
+		if n, ok := number(o, "tolerated_failure_percentage"); ok {
+			f := n.Float64()
+			u.ToleratedFailurePercentage = &f
+		}
+		return u, nil
 	}
 	return nil, fmt.Errorf("unknown input kind %q", in.Kind)
+}
+
+// number returns the number member k of o.
+func number(o *jsonv.Object, k string) (jsonv.Number, bool) {
+	v, _ := o.Get(k)
+	n, ok := v.(jsonv.Number)
+	return n, ok
 }

@@ -3,6 +3,8 @@ package runner
 import (
 	"strings"
 
+	"github.com/stepflow/stepflow/internal/jsonv"
+
 	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/store"
 )
@@ -23,6 +25,7 @@ func (r *Runner) changedMapRuns(lv *live, t *store.Transition) []engine.MapRunIn
 			MaxConcurrency: m.MaxConcurrency, ToleratedFailureCount: m.ToleratedFailureCount,
 			ToleratedFailurePercentage: m.ToleratedFailurePercentage,
 			ItemsTotal:                 int64(m.Total), ItemsSucceeded: int64(m.Succeeded), ItemsFailed: int64(m.Failed),
+			Definition: m.Definition,
 		})
 	}
 	return changed
@@ -37,4 +40,33 @@ func mapRunMachine(mapRunArn string) string {
 		arn = arn[:i]
 	}
 	return arn
+}
+
+// childTransitions returns the transitions of lv's distributed Map
+// children that changed since the last commit: each is an execution of its
+// own, under the map run, with its own history. They are not running
+// executions of the runner: their parent's replay rebuilds them.
+func (r *Runner) childTransitions(lv *live) []store.Transition {
+	changes := lv.ex.ChildChanges()
+	if len(changes) == 0 {
+		return nil
+	}
+	ts := make([]store.Transition, len(changes))
+	for i, c := range changes {
+		rec := store.Execution{
+			Arn: c.Arn, StateMachineArn: c.StateMachineArn, MapRunArn: c.MapRunArn, Name: c.Name, Type: "STANDARD",
+			RoleArn: lv.rec.RoleArn, Status: string(c.Status), Input: jsonv.Marshal(c.Input), ItemCount: c.ItemCount,
+			StartDate: c.StartDate, StopDate: c.StopDate, Error: c.Error, Cause: c.Cause,
+		}
+		if c.Status == engine.Succeeded {
+			rec.Output, rec.HasOutput = jsonv.Marshal(c.Output), true
+		}
+		t := store.Transition{Execution: rec, Create: c.From == 0, HistoryFrom: int64(c.From)}
+		t.Events = make([]store.Event, len(c.Events))
+		for j := range c.Events {
+			t.Events[j] = store.Event{ID: c.Events[j].ID, JSON: c.Events[j].AppendJSON(nil)}
+		}
+		ts[i] = t
+	}
+	return ts
 }

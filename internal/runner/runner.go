@@ -259,6 +259,7 @@ func (r *Runner) rebuild(re store.RunningExecution) (*live, error) {
 		}
 		ex.TakeCommands()
 	}
+	ex.ChildChanges() // the replayed children's events are stored already
 	if got := int64(len(ex.History())); got != rec.HistoryLen {
 		return nil, fmt.Errorf("rebuild %s: replay made %d events, the store has %d", rec.Arn, got, rec.HistoryLen)
 	}

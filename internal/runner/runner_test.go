@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/engine"
 	"github.com/stepflow/stepflow/internal/jsonv"
 	"github.com/stepflow/stepflow/internal/runner"
 	"github.com/stepflow/stepflow/internal/store"
@@ -329,5 +330,107 @@ func TestDeletedStateMachineTerminatesExecutions(t *testing.T) {
 	again := start(t, b, "fresh", def, `{}`)
 	if rec := wait(t, b, again.Arn); rec.Status != "SUCCEEDED" {
 		t.Fatalf("new execution ended %s %s", rec.Status, rec.Cause)
+	}
+}
+
+// TestChildExecutionsAcrossRestart runs a distributed Map whose children
+// wait on task tokens, raises its concurrency and stops one child, restarts
+// the runner, and checks that the children finish as executions of their
+// own with every history event stored once.
+func TestChildExecutionsAcrossRestart(t *testing.T) {
+	t.Parallel()
+	tokens := make(chan string, 8)
+	deliver := func(_ context.Context, tk runner.Task) (jsonv.Value, error) {
+		tokens <- tk.Token
+		return nil, runner.ErrCallback
+	}
+	next := func() string {
+		t.Helper()
+		select {
+		case tok := <-tokens:
+			return tok
+		case <-time.After(5 * time.Second):
+			t.Fatal("no task token")
+			return ""
+		}
+	}
+	handlers := map[string]runner.Handler{"arn:aws:states:::sqs:sendMessage": deliver}
+	b := setup(t, "", handlers)
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ToleratedFailureCount":1,"Label":"Work","End":true,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"t.$":"$$.Task.Token"},"End":true}}}}}}`
+	a := start(t, b, "fan", def, `[1,2,3]`)
+	ctx := context.Background()
+	toks := []string{next()}
+	runs, _, err := b.db.ListMapRuns(ctx, a.Arn, 0, "")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("map runs: %+v, %v", runs, err)
+	}
+	three := 3
+	if err := b.r.UpdateMapRun(ctx, a.Arn, engine.UpdateMapRunInput{MapRunArn: runs[0].Arn, MaxConcurrency: &three}); err != nil {
+		t.Fatal(err)
+	}
+	toks = append(toks, next(), next())
+	children, _, err := b.db.ListExecutions(ctx, store.ListExecutionsFilter{MapRunArn: runs[0].Arn})
+	if err != nil || len(children) != 3 {
+		t.Fatalf("children: %d, %v; want 3", len(children), err)
+	}
+	victim := children[0].Arn
+	if _, err := b.r.StopExecution(ctx, victim, "Stop", ""); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string][]string{}
+	for _, c := range children {
+		before[c.Arn] = history(t, b, c.Arn)
+	}
+	path := b.path
+	b.close()
+
+	b2 := setup(t, path, handlers)
+	for arn, h := range before {
+		if got := history(t, b2, arn); strings.Join(got, "\n") != strings.Join(h, "\n") {
+			t.Fatalf("child %s: history changed across the restart", arn)
+		}
+	}
+	// The tokens issued before the restart still work, but the stopped
+	// child's task has ended.
+	timedOut := 0
+	for _, tok := range toks {
+		err := b2.r.SendTaskSuccess(ctx, tok, jsonv.MustParse(`{"done":true}`))
+		switch {
+		case errors.Is(err, runner.ErrTaskTimedOut):
+			timedOut++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	if timedOut != 1 {
+		t.Errorf("%d tokens had ended, want the stopped child's only", timedOut)
+	}
+	if rec := wait(t, b2, a.Arn); rec.Status != "SUCCEEDED" {
+		t.Fatalf("parent ended %s %s %s", rec.Status, rec.Error, rec.Cause)
+	}
+	for _, c := range children {
+		rec, err := b2.db.GetExecution(ctx, c.Arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types []string
+		for i, e := range history(t, b2, c.Arn) {
+			o := jsonv.MustParse(e).(*jsonv.Object)
+			id, _ := o.Get("id")
+			if n, _ := id.(jsonv.Number).Int64(); n != int64(i+1) {
+				t.Errorf("child %s: event %d has id %d", c.Name, i+1, n)
+			}
+			typ, _ := o.Get("type")
+			types = append(types, typ.(string))
+		}
+		got, want := strings.Join(types, " "), "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited ExecutionSucceeded"
+		if c.Arn == victim {
+			want = "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted ExecutionAborted"
+		}
+		if got != want || (c.Arn == victim) != (rec.Status == "ABORTED") {
+			t.Errorf("child %s ended %s with history\n%s\nwant\n%s", c.Name, rec.Status, got, want)
+		}
 	}
 }

@@ -96,6 +96,7 @@ type Execution struct {
 	VersionArn      string // set when started through a version or alias
 	AliasArn        string // set when started through an alias
 	MapRunArn       string // set for a distributed Map's child execution
+	ItemCount       int    // a child execution's items (1, or a batch's)
 	Name            string
 	Type            string // STANDARD or EXPRESS
 	Definition      string // the definition it runs (versions are immutable; the latest may change)
@@ -178,8 +179,9 @@ type Transition struct {
 	RemoveTokens []string
 	// MapRuns are the execution's map runs this transition starts or
 	// changes, upserted by Arn. An inserted map run is stored whole; an
-	// existing one gets Status, StopDate and the item counts, while its
-	// other fields keep their stored values (UpdateMapRun changes them).
+	// existing one gets Status, StopDate, the settings and the item counts
+	// (the running execution's engine holds the settings UpdateMapRun
+	// gives it), while its other fields keep their stored values.
 	MapRuns []MapRun
 }
 
@@ -202,6 +204,8 @@ type MapRun struct {
 	ItemsTotal     int64
 	ItemsSucceeded int64
 	ItemsFailed    int64
+	// Definition is the ItemProcessor the children run (JSON).
+	Definition string
 }
 
 // MapRunUpdate changes a map run's settings (UpdateMapRun); nil fields
@@ -286,7 +290,8 @@ type Store interface {
 	// page's fromID. ErrNotFound if the execution does not exist.
 	History(ctx context.Context, executionArn string, fromID int64, limit int, reverse bool) ([]Event, error)
 	// Running returns the RUNNING executions, each with its inputs in Seq
-	// order.
+	// order; not distributed Map children (their parent's replay rebuilds
+	// them).
 	Running(ctx context.Context) ([]RunningExecution, error)
 	// Inputs returns an execution's logged inputs in Seq order, whatever
 	// its status (a redrive replays a finished execution). ErrNotFound if

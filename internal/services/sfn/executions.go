@@ -514,6 +514,7 @@ type executionListItem struct {
 	StartDate              epoch  `json:"startDate"`
 	StopDate               epoch  `json:"stopDate,omitzero"`
 	MapRunArn              string `json:"mapRunArn,omitempty"`
+	ItemCount              int    `json:"itemCount,omitempty"`
 	StateMachineVersionArn string `json:"stateMachineVersionArn,omitempty"`
 	StateMachineAliasArn   string `json:"stateMachineAliasArn,omitempty"`
 	RedriveCount           int    `json:"redriveCount"`
@@ -576,6 +577,9 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, error) 
 		if err := a.wantKind(kindMapRun); err != nil {
 			return nil, err
 		}
+		if _, err := s.getMapRun(ctx, in.MapRunArn); err != nil {
+			return nil, err
+		}
 		f.MapRunArn = in.MapRunArn
 	default:
 		return nil, errValidation("Must specify a stateMachineArn or a mapRunArn")
@@ -598,6 +602,11 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, error) 
 		}
 		if ex.Status != statusRunning {
 			item.StopDate = epoch(ex.StopDate)
+		}
+		if in.MapRunArn != "" {
+			item.ItemCount = ex.ItemCount // only when listing a map run's children, as on AWS
+		} else {
+			item.MapRunArn = ""
 		}
 		out.Executions = append(out.Executions, item)
 	}
@@ -784,6 +793,11 @@ func (s *Service) redriveExecution(ctx context.Context, body []byte) (any, error
 	if st, reason := redriveStatus(ex.Status); st != "REDRIVABLE" {
 		return nil, apiError(CodeExecutionNotRedrivable, reason)
 	}
+	if ex.MapRunArn != "" {
+		// A child of a distributed Map runs again when its parent is
+		// redriven.
+		return nil, apiError(CodeExecutionNotRedrivable, "Execution "+ex.Arn+" cannot be redriven")
+	}
 	when, err := s.run.Redrive(ctx, ex.Arn)
 	switch {
 	case errors.Is(err, runner.ErrNotRedrivable):
@@ -896,8 +910,9 @@ type updateMapRunInput struct {
 	ToleratedFailureCount      *int64   `json:"toleratedFailureCount"`
 }
 
-// updateMapRun stores a map run's new settings. The running map run keeps
-// the concurrency and tolerance it started with: the engine reads them once.
+// updateMapRun changes a map run's settings. A map run of a running
+// execution takes them at once (more children in flight, or a failure
+// tolerance that fails it); otherwise they are only stored.
 func (s *Service) updateMapRun(ctx context.Context, body []byte) (any, error) {
 	var in updateMapRunInput
 	if err := decode(body, &in); err != nil {
@@ -913,7 +928,8 @@ func (s *Service) updateMapRun(ctx context.Context, body []byte) (any, error) {
 		return nil, errValidation("1 validation error detected: Value '" + strconv.FormatFloat(*p, 'f', -1, 64) +
 			"' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value between 0 and 100")
 	}
-	if _, err := s.getMapRun(ctx, in.MapRunArn); err != nil {
+	m, err := s.getMapRun(ctx, in.MapRunArn)
+	if err != nil {
 		return nil, err
 	}
 	var u store.MapRunUpdate
@@ -922,6 +938,14 @@ func (s *Service) updateMapRun(ctx context.Context, body []byte) (any, error) {
 		u.MaxConcurrency = &n
 	}
 	u.ToleratedFailureCount, u.ToleratedFailurePercentage = in.ToleratedFailureCount, in.ToleratedFailurePercentage
+	err = s.run.UpdateMapRun(ctx, m.ExecutionArn, engine.UpdateMapRunInput{MapRunArn: m.Arn, MaxConcurrency: u.MaxConcurrency,
+		ToleratedFailureCount: u.ToleratedFailureCount, ToleratedFailurePercentage: u.ToleratedFailurePercentage})
+	switch {
+	case err == nil:
+		return struct{}{}, nil
+	case !errors.Is(err, runner.ErrNotRunning) && !errors.Is(err, runner.ErrExecutionNotFound):
+		return nil, err
+	}
 	if err := s.st.UpdateMapRun(ctx, in.MapRunArn, u); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errResourceNotFound(in.MapRunArn)

@@ -505,6 +505,16 @@ func (s *Service) describeStateMachineForExecution(ctx context.Context, body []b
 		StateMachineArn: ex.StateMachineArn, Name: lastPart(ex.StateMachineArn), Definition: ex.Definition,
 		RoleArn: ex.RoleArn, UpdateDate: epoch(ex.StartDate), MapRunArn: ex.MapRunArn,
 	}
+	if ex.MapRunArn != "" {
+		// A distributed Map's child runs the map run's ItemProcessor, under
+		// the Map state's label.
+		m, err := s.st.GetMapRun(ctx, ex.MapRunArn)
+		if err != nil {
+			return nil, err
+		}
+		ex.Definition, out.Definition = m.Definition, m.Definition
+		out.Label = mapRunLabel(ex.MapRunArn)
+	}
 	cfg := defaultConfig()
 	if ex.VersionArn != "" {
 		if v, err := s.st.GetVersion(ctx, ex.VersionArn); err == nil {
@@ -524,6 +534,17 @@ func (s *Service) describeStateMachineForExecution(ctx context.Context, body []b
 	out.LoggingConfiguration, out.TracingConfiguration, out.EncryptionConfiguration = cfg.Logging, cfg.Tracing, cfg.Encryption
 	out.VariableReferences = variableReferences(ex.Definition)
 	return out, nil
+}
+
+// mapRunLabel returns the Map state's label in a map run ARN
+// (arn:aws:states:region:account:mapRun:machine/label:id).
+func mapRunLabel(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 8 {
+		return ""
+	}
+	_, label, _ := strings.Cut(parts[6], "/")
+	return label
 }
 
 // lastPart returns what follows the last ':' of an ARN.

@@ -26,7 +26,7 @@ import (
 const (
 	qInsertExecution = `INSERT INTO executions (arn, state_machine_arn, version_arn, alias_arn, map_run_arn, name, type,
 	role_arn, status, start_date, stop_date, redrive_count, redrive_date, seed, has_output, trace_header,
-	error, cause, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	error, cause, output, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (arn) DO NOTHING`
 	// qExecutionState reads an execution's id and history length, and
 	// whether its changing fields already have the given values.
@@ -192,7 +192,7 @@ func (w *wtx) transition(t *store.Transition, pending int64, seen bool) (int64, 
 	if t.Create {
 		res, err := w.execResult(qInsertExecution, e.Arn, e.StateMachineArn, e.VersionArn, e.AliasArn, e.MapRunArn, e.Name,
 			e.Type, e.RoleArn, e.Status, toNanos(e.StartDate), toNanos(e.StopDate), e.RedriveCount,
-			toNanos(e.RedriveDate), int64(e.Seed), e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output)
+			toNanos(e.RedriveDate), int64(e.Seed), e.HasOutput, e.TraceHeader, e.Error, e.Cause, e.Output, e.ItemCount)
 		if err != nil {
 			return 0, fmt.Errorf("insert execution: %w", err)
 		}
@@ -428,7 +428,7 @@ func decodeInputs(out []store.Input, chunk []byte) ([]store.Input, error) {
 // query aliases executions as e.
 const summaryColumns = `e.arn, e.state_machine_arn, e.version_arn, e.alias_arn, e.map_run_arn, e.name, e.type,
 	e.role_arn, e.status, e.start_date, e.stop_date, e.redrive_count, e.redrive_date, e.seed, ` + historyLen + `,
-	e.has_output, e.trace_header, e.error, e.cause`
+	e.has_output, e.trace_header, e.error, e.cause, e.item_count`
 
 // fullColumns are every column of an execution; the query joins
 // execution_bodies as b.
@@ -441,7 +441,7 @@ func scanExecution(sc interface{ Scan(...any) error }, full bool, extra ...any) 
 	var start, stop, redrive, seed int64
 	dst := []any{&e.Arn, &e.StateMachineArn, &e.VersionArn, &e.AliasArn, &e.MapRunArn, &e.Name, &e.Type,
 		&e.RoleArn, &e.Status, &start, &stop, &e.RedriveCount, &redrive, &seed, &e.HistoryLen,
-		&e.HasOutput, &e.TraceHeader, &e.Error, &e.Cause}
+		&e.HasOutput, &e.TraceHeader, &e.Error, &e.Cause, &e.ItemCount}
 	if full {
 		dst = append(dst, &e.Output, &e.Definition, &e.Input)
 	}
@@ -637,7 +637,7 @@ func (db *DB) Running(ctx context.Context) ([]store.RunningExecution, error) {
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT `+fullColumns+`, e.id FROM executions e INDEXED BY executions_running
-		JOIN execution_bodies b ON b.id = e.id WHERE e.status = 'RUNNING' ORDER BY e.id`)
+		JOIN execution_bodies b ON b.id = e.id WHERE e.status = 'RUNNING' AND e.map_run_arn = '' ORDER BY e.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}
@@ -653,7 +653,7 @@ func (db *DB) Running(ctx context.Context) ([]store.RunningExecution, error) {
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT i.execution_id, i.chunk
 		FROM executions e INDEXED BY executions_running JOIN inputs i ON i.execution_id = e.id
-		WHERE e.status = 'RUNNING' ORDER BY e.id, i.first_seq`)
+		WHERE e.status = 'RUNNING' AND e.map_run_arn = '' ORDER BY e.id, i.first_seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read running executions: %w", err)
 	}

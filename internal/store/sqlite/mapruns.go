@@ -11,15 +11,17 @@ import (
 const (
 	// qUpsertMapRun inserts a map run or updates what a transition changes.
 	qUpsertMapRun = `INSERT INTO map_runs (arn, execution_arn, state_machine_arn, status, start_date, stop_date,
-	max_concurrency, tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	max_concurrency, tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed,
+	definition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stop_date = excluded.stop_date,
+	max_concurrency = excluded.max_concurrency, tolerated_failure_count = excluded.tolerated_failure_count,
+	tolerated_failure_percentage = excluded.tolerated_failure_percentage,
 	items_total = excluded.items_total, items_succeeded = excluded.items_succeeded, items_failed = excluded.items_failed`
 	qUpdateMapRun = `UPDATE map_runs SET max_concurrency = coalesce(?, max_concurrency),
 	tolerated_failure_count = coalesce(?, tolerated_failure_count),
 	tolerated_failure_percentage = coalesce(?, tolerated_failure_percentage) WHERE arn = ?`
 	mapRunColumns = `arn, execution_arn, state_machine_arn, status, start_date, stop_date, max_concurrency,
-	tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed`
+	tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed, definition`
 	kindMapRuns = 'm'
 )
 
@@ -32,7 +34,7 @@ func (w *wtx) upsertMapRuns(t *store.Transition) error {
 		}
 		if _, err := w.exec(qUpsertMapRun, m.Arn, exec, m.StateMachineArn, m.Status, toNanos(m.StartDate),
 			toNanos(m.StopDate), m.MaxConcurrency, m.ToleratedFailureCount, m.ToleratedFailurePercentage,
-			m.ItemsTotal, m.ItemsSucceeded, m.ItemsFailed); err != nil {
+			m.ItemsTotal, m.ItemsSucceeded, m.ItemsFailed, m.Definition); err != nil {
 			return fmt.Errorf("upsert map run: %w", err)
 		}
 	}
@@ -44,7 +46,7 @@ func scanMapRun(sc interface{ Scan(...any) error }) (store.MapRun, error) {
 	var m store.MapRun
 	var start, stop int64
 	err := sc.Scan(&m.Arn, &m.ExecutionArn, &m.StateMachineArn, &m.Status, &start, &stop, &m.MaxConcurrency,
-		&m.ToleratedFailureCount, &m.ToleratedFailurePercentage, &m.ItemsTotal, &m.ItemsSucceeded, &m.ItemsFailed)
+		&m.ToleratedFailureCount, &m.ToleratedFailurePercentage, &m.ItemsTotal, &m.ItemsSucceeded, &m.ItemsFailed, &m.Definition)
 	m.StartDate, m.StopDate = fromNanos(start), fromNanos(stop)
 	return m, err
 }

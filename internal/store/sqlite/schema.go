@@ -168,6 +168,12 @@ CREATE TABLE secrets (
 	value BLOB NOT NULL
 );
 `,
+	// 4: distributed Map children: how many items a child processes, and
+	// the ItemProcessor they run.
+	`
+ALTER TABLE executions ADD COLUMN item_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE map_runs ADD COLUMN definition TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate applies the migrations the database lacks, all in one

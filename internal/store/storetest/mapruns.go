@@ -17,6 +17,7 @@ func mapRun(e store.Execution, label string, n int) store.MapRun {
 		Status:          "RUNNING",
 		StartDate:       at(n),
 		MaxConcurrency:  5,
+		Definition:      `{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}}`,
 		// Tolerances as AWS shows them.
 		ToleratedFailureCount:      2,
 		ToleratedFailurePercentage: 12.5,
@@ -54,12 +55,13 @@ func testMapRuns(t *testing.T, b *bundle) {
 	must(t, "UpdateMapRun", b.s.UpdateMapRun(b.ctx, mr.Arn, store.MapRunUpdate{MaxConcurrency: &maxc, ToleratedFailurePercentage: &pct}))
 	mr.MaxConcurrency, mr.ToleratedFailurePercentage = 0, 50
 
-	// A transition's upsert changes status, stop date and counts only.
+	// A transition's upsert changes status, stop date, settings and
+	// counts only.
 	up := mr
 	up.Status, up.StopDate, up.ItemsSucceeded, up.ItemsFailed = "FAILED", at(9), 7, 3
+	up.MaxConcurrency, up.ToleratedFailureCount, up.ToleratedFailurePercentage = 99, 98, 97
 	changed := up
-	changed.MaxConcurrency, changed.ToleratedFailureCount, changed.ToleratedFailurePercentage = 99, 99, 99
-	changed.StartDate, changed.StateMachineArn = at(50), machineArn("other")
+	changed.StartDate, changed.StateMachineArn, changed.Definition = at(50), machineArn("other"), `{"other":true}`
 	must(t, "Commit(update)", b.s.Commit(b.ctx, []store.Transition{{Execution: e, HistoryFrom: 1, Events: events(1, 1),
 		MapRuns: []store.MapRun{changed}}}))
 	got, err = b.s.GetMapRun(b.ctx, mr.Arn)

@@ -580,7 +580,6 @@ func testExecutionRoundTrip(t *testing.T, b *bundle) {
 	e := execution("m", "e1", 1)
 	e.VersionArn = machineArn("m") + ":3"
 	e.AliasArn = machineArn("m") + ":prod"
-	e.MapRunArn = arnPrefix + "mapRun:m/run:1"
 	_, err := b.s.GetExecution(b.ctx, e.Arn)
 	wantErr(t, "GetExecution(missing)", err, store.ErrNotFound)
 	b.create(t, e, 3)
@@ -622,6 +621,24 @@ func testExecutionRoundTrip(t *testing.T, b *bundle) {
 	must(t, "Running", err)
 	if len(run) != 1 || run[0].Execution.Arn != e.Arn {
 		t.Errorf("Running after redrive = %d executions, want e1", len(run))
+	}
+
+	// A distributed Map's child execution: its map run and item count
+	// round-trip, and Running leaves it out (its parent rebuilds it).
+	c := execution("m/items", "child", 2)
+	c.MapRunArn, c.ItemCount = arnPrefix+"mapRun:m/items:1", 4
+	b.create(t, c, 2)
+	want = c
+	want.HistoryLen = 2
+	got, err = b.s.GetExecution(b.ctx, c.Arn)
+	must(t, "GetExecution(child)", err)
+	if d := diff(got, want, normExecution); d != "" {
+		t.Errorf("GetExecution(child):\n%s", d)
+	}
+	run, err = b.s.Running(b.ctx)
+	must(t, "Running", err)
+	if len(run) != 1 || run[0].Execution.Arn != e.Arn {
+		t.Errorf("Running with a running child = %d executions, want e1 only", len(run))
 	}
 }
 
