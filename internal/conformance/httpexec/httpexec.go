@@ -1,8 +1,9 @@
 // Package httpexec runs conformance cases through the Step Functions API of
 // a running Stepflow server: CreateStateMachine, StartExecution,
-// DescribeExecution and GetExecutionHistory, ValidateStateMachineDefinition
-// and TestState, over HTTP in the awsJson1_0 protocol, so the pass table
-// measures the service as clients see it.
+// DescribeExecution and GetExecutionHistory (for EXPRESS machines, the
+// execution's CloudWatch Logs events, as AWS was recorded),
+// ValidateStateMachineDefinition and TestState, over HTTP in the awsJson
+// protocols, so the pass table measures the service as clients see it.
 package httpexec
 
 import (
@@ -39,8 +40,15 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-// call posts one action and decodes the JSON answer.
+// call posts one Step Functions action and decodes the JSON answer.
 func (x *Executor) call(ctx context.Context, action string, req any) (*jsonv.Object, error) {
+	return x.callTarget(ctx, "AWSStepFunctions."+action, "application/x-amz-json-1.0", req)
+}
+
+// callTarget posts one awsJson action (X-Amz-Target target) and decodes the
+// JSON answer.
+func (x *Executor) callTarget(ctx context.Context, target, contentType string, req any) (*jsonv.Object, error) {
+	action := target[strings.IndexByte(target, '.')+1:]
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -49,8 +57,8 @@ func (x *Executor) call(ctx context.Context, action string, req any) (*jsonv.Obj
 	if err != nil {
 		return nil, err
 	}
-	hr.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	hr.Header.Set("X-Amz-Target", "AWSStepFunctions."+action)
+	hr.Header.Set("Content-Type", contentType)
+	hr.Header.Set("X-Amz-Target", target)
 	client := x.Client
 	if client == nil {
 		client = http.DefaultClient
@@ -184,6 +192,12 @@ func (x *Executor) role() string {
 }
 
 func (x *Executor) create(ctx context.Context, c *conformance.Case) (*jsonv.Object, error) {
+	return x.createLogged(ctx, c, "")
+}
+
+// createLogged creates the case's state machine; with logGroupArn set, it
+// logs ALL its executions' events, with their data, to that group.
+func (x *Executor) createLogged(ctx context.Context, c *conformance.Case, logGroupArn string) (*jsonv.Object, error) {
 	role := x.role()
 	typ := c.StateMachineType
 	if t, ok := c.RequestString("type"); ok && typ == "" {
@@ -200,10 +214,94 @@ func (x *Executor) create(ctx context.Context, c *conformance.Case) (*jsonv.Obje
 	if d, ok := c.RequestString("versionDescription"); ok {
 		req["versionDescription"] = d
 	}
+	if logGroupArn != "" {
+		req["loggingConfiguration"] = map[string]any{"level": "ALL", "includeExecutionData": true,
+			"destinations": []any{map[string]any{"cloudWatchLogsLogGroup": map[string]any{"logGroupArn": logGroupArn}}}}
+	}
 	return x.call(ctx, "CreateStateMachine", req)
 }
 
+// expressExecution runs an EXPRESS case as AWS was recorded: there is no
+// DescribeExecution or history, so the state machine logs its executions to
+// a CloudWatch Logs group, and the outcome is read back from the group's
+// events ("logEvents", the parsed messages oldest first).
+func (x *Executor) expressExecution(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
+	const logs, logsType = "Logs_20140328.", "application/x-amz-json-1.1"
+	group := "/stepflow/conformance/" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(x.seq.Add(1), 36)
+	if _, err := x.callTarget(ctx, logs+"CreateLogGroup", logsType, map[string]any{"logGroupName": group}); err != nil {
+		return nil, fmt.Errorf("create log group: %w", err)
+	}
+	sm, err := x.createLogged(ctx, c, "arn:aws:logs:us-east-1:111111111111:log-group:"+group+":*")
+	if err != nil {
+		return nil, fmt.Errorf("create state machine: %w", err)
+	}
+	req := map[string]any{"stateMachineArn": str(sm, "stateMachineArn")}
+	if c.Input != nil {
+		req["input"] = *c.Input
+	}
+	started, err := x.call(ctx, "StartExecution", req)
+	if err != nil {
+		return nil, fmt.Errorf("start execution: %w", err)
+	}
+	arn := str(started, "executionArn")
+	for {
+		page, err := x.callTarget(ctx, logs+"FilterLogEvents", logsType, map[string]any{"logGroupName": group})
+		if err != nil {
+			return nil, fmt.Errorf("read the execution's log: %w", err)
+		}
+		var events []any
+		list, _ := page.Get("events")
+		items, _ := list.([]any)
+		for _, item := range items {
+			o, _ := item.(*jsonv.Object)
+			msg, err := jsonv.ParseString(str(o, "message"))
+			if ev, ok := msg.(*jsonv.Object); err == nil && ok && str(ev, "execution_arn") == arn {
+				events = append(events, ev)
+			}
+		}
+		if out := expressOutcome(arn, events); out != nil {
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// expressOutcome is an EXPRESS execution's result from its log events, or
+// nil until its terminal event is logged.
+func expressOutcome(arn string, events []any) *jsonv.Object {
+	if len(events) == 0 {
+		return nil
+	}
+	last := events[len(events)-1].(*jsonv.Object)
+	typ := str(last, "type")
+	status, ok := map[string]string{"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED",
+		"ExecutionAborted": "ABORTED", "ExecutionTimedOut": "TIMED_OUT"}[typ]
+	if !ok {
+		return nil
+	}
+	out := jsonv.NewObject(6)
+	out.Set("executionArn", arn)
+	out.Set("status", status)
+	details, _ := last.Get("details")
+	if d, isObj := details.(*jsonv.Object); isObj {
+		for _, k := range []string{"output", "error", "cause"} {
+			if v, has := d.Get(k); has {
+				out.Set(k, v)
+			}
+		}
+	}
+	out.Set("logEvents", events)
+	return out
+}
+
 func (x *Executor) execution(ctx context.Context, c *conformance.Case) (jsonv.Value, error) {
+	if c.StateMachineType == "EXPRESS" && c.Kind != conformance.KindStartExecutionError {
+		return x.expressExecution(ctx, c)
+	}
 	sm, err := x.create(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("create state machine: %w", err)
