@@ -124,6 +124,9 @@ func TestCrashRecovery(t *testing.T) {
 		checkWaits(t, r, wantH, scale)
 		compareHistories(t, r.name, gotH, wantH)
 		events += len(gotH)
+		if r.machine == "e2e-dmap" {
+			events += compareChildren(ctx, t, c, rc, r, scale)
+		}
 	}
 	t.Logf("%d executions (%d starts repeated through a restart), %d events; crashes over after %v, all finished after %v; "+
 		"%d activity answers (%d sent again after a restart, %d of them already committed)",
@@ -168,7 +171,13 @@ func waitSettled(ctx context.Context, t testing.TB, c *client, w *workers) (map[
 			if err != nil {
 				return nil, err
 			}
-			if leaseLost(events, w) {
+			isLost := leaseLost(events, w)
+			if !isLost && machineName == "e2e-dmap" {
+				if isLost, err = childLeaseLost(ctx, c, executionArn(machineName, execName), w); err != nil {
+					return nil, err
+				}
+			}
+			if isLost {
 				lost[name] = true
 			} else if len(events) > 0 {
 				stuck = append(stuck, name+" after "+eventText(events[len(events)-1]))
@@ -210,6 +219,39 @@ func leaseLost(events []obj, w *workers) bool {
 		return false
 	}
 	return false
+}
+
+// childLeaseLost reports whether a running child execution of a
+// Distributed Map run waits on a lost activity task (see leaseLost).
+func childLeaseLost(ctx context.Context, c *client, arn string, w *workers) (bool, error) {
+	var runs struct {
+		MapRuns []struct {
+			MapRunArn string `json:"mapRunArn"`
+		} `json:"mapRuns"`
+	}
+	if err := c.call(ctx, "ListMapRuns", obj{"executionArn": arn}, &runs); err != nil {
+		return false, err
+	}
+	for _, m := range runs.MapRuns {
+		var list struct {
+			Executions []struct {
+				ExecutionArn string `json:"executionArn"`
+			} `json:"executions"`
+		}
+		if err := c.call(ctx, "ListExecutions", obj{"mapRunArn": m.MapRunArn, "statusFilter": "RUNNING"}, &list); err != nil {
+			return false, err
+		}
+		for _, e := range list.Executions {
+			events, err := c.history(ctx, e.ExecutionArn)
+			if err != nil {
+				return false, err
+			}
+			if leaseLost(events, w) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // keepData copies the server's data folder to $STEPFLOW_E2E_KEEP (when
@@ -295,7 +337,70 @@ func timestamp(e obj) float64 {
 	return f
 }
 
-// compareHistories checks that got is want but for timestamps.
+// compareChildren checks a Distributed Map run's child executions after
+// the crashes against the crash-free run's, matched by their input: same
+// status, same history. It returns how many events they have.
+func compareChildren(ctx context.Context, t testing.TB, c, rc *client, r run, scale float64) int {
+	t.Helper()
+	children := func(c *client) map[string]string {
+		var runs struct {
+			MapRuns []struct {
+				MapRunArn string `json:"mapRunArn"`
+			} `json:"mapRuns"`
+		}
+		c.must(t, "ListMapRuns", obj{"executionArn": r.arn()}, &runs)
+		if len(runs.MapRuns) != 1 {
+			t.Fatalf("%s: %d map runs, want 1", r.name, len(runs.MapRuns))
+		}
+		var list struct {
+			Executions []struct {
+				ExecutionArn string `json:"executionArn"`
+			} `json:"executions"`
+		}
+		c.must(t, "ListExecutions", obj{"mapRunArn": runs.MapRuns[0].MapRunArn, "maxResults": 1000}, &list)
+		byInput := map[string]string{}
+		for _, e := range list.Executions {
+			var d struct {
+				Input string `json:"input"`
+			}
+			c.must(t, "DescribeExecution", obj{"executionArn": e.ExecutionArn}, &d)
+			byInput[d.Input] = e.ExecutionArn
+		}
+		return byInput
+	}
+	got, want := children(c), children(rc)
+	if len(got) != len(want) {
+		t.Errorf("%s: %d child executions after the crashes, %d without", r.name, len(got), len(want))
+	}
+	events := 0
+	for input, wantArn := range want {
+		gotArn, ok := got[input]
+		if !ok {
+			t.Errorf("%s: no child execution for item %s after the crashes", r.name, input)
+			continue
+		}
+		name := r.name + " child " + input
+		if g, w := describe(ctx, t, c, gotArn), describe(ctx, t, rc, wantArn); g != w {
+			t.Errorf("%s: status %s after the crashes, %s without", name, g, w)
+		}
+		gotH, err := c.history(ctx, gotArn)
+		if err != nil {
+			t.Fatalf("history of %s: %v", name, err)
+		}
+		wantH, err := rc.history(ctx, wantArn)
+		if err != nil {
+			t.Fatalf("reference history of %s: %v", name, err)
+		}
+		checkIDs(t, name, gotH)
+		checkWaits(t, run{name: name}, gotH, scale)
+		compareHistories(t, name, gotH, wantH)
+		events += len(gotH)
+	}
+	return events
+}
+
+// compareHistories checks that got is want but for timestamps (and map run
+// ARNs, which hold a random id).
 func compareHistories(t testing.TB, name string, got, want []obj) {
 	t.Helper()
 	strip := func(events []obj) []obj {
@@ -303,7 +408,11 @@ func compareHistories(t testing.TB, name string, got, want []obj) {
 		for i, e := range events {
 			c := make(obj, len(e))
 			for k, v := range e {
-				if k != "timestamp" {
+				switch k {
+				case "timestamp":
+				case "mapRunStartedEventDetails":
+					c[k] = "map run"
+				default:
 					c[k] = v
 				}
 			}

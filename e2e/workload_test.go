@@ -79,6 +79,29 @@ const mapItems = `{
   }
 }`
 
+// distributedItems runs the same per-item work as mapItems in a
+// Distributed Map: each item is a child execution of its own, with its own
+// history.
+const distributedItems = `{
+  "StartAt": "Each",
+  "States": {
+    "Each": {
+      "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "Label": "Items",
+      "ItemSelector": {"v.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+      "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Rest",
+        "States": {
+          "Rest": {"Type": "Wait", "Seconds": 3, "Next": "Item"},
+          "Item": {"Type": "Task", "Resource": "ACTIVITY", "Parameters": {"step": "item", "v.$": "$.v", "index.$": "$.index"}, "End": true}
+        }
+      },
+      "ResultPath": "$.results", "Next": "Count"
+    },
+    "Count": {"Type": "Pass", "Parameters": {"count.$": "States.ArrayLength($.results)", "results.$": "$.results"}, "End": true}
+  }
+}`
+
 // parallelBranches runs a branch that waits and calls the activity beside
 // one that loops and maps synchronously.
 const parallelBranches = `{
@@ -126,6 +149,7 @@ func workloadMachines() []machine {
 		{"e2e-waitloop", waitLoop},
 		{"e2e-tasks", fill(callTasks)},
 		{"e2e-map", fill(mapItems)},
+		{"e2e-dmap", fill(distributedItems)},
 		{"e2e-parallel", fill(parallelBranches)},
 	}
 }
@@ -151,7 +175,7 @@ func workloadRuns(n int) []run {
 			input = fmt.Sprintf(`{"limit": %d, "delay": %d}`, 3+k%3, 3+k%4)
 		case "e2e-tasks":
 			input = fmt.Sprintf(`{"n": %d, "fail": %t}`, k, k%8 == 1)
-		case "e2e-map":
+		case "e2e-map", "e2e-dmap":
 			input = fmt.Sprintf(`{"items": [%d, "x%d", {"k": %d}, null]}`, k, k, k)
 		default:
 			input = fmt.Sprintf(`{"n": %d, "items": [1, 2, %d]}`, k, k)
