@@ -492,6 +492,32 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 			return r.StatusCode, r.FunctionError, r.Payload, err
 		},
 		StepFunctions: apigateway.StepFunctionsFunc(sdk["sfn"]),
+		// AWS_IAM routes: the signature is verified like every other
+		// service's (configured keys and STS temporary credentials; without
+		// --credentials any well-formed signature passes), and STS names
+		// the caller.
+		VerifyIAM: func(r *http.Request, body []byte) (*apigateway.CallerIdentity, error) {
+			var cred *awsproto.Credential
+			var err error
+			if auth != nil {
+				cred, err = auth(r, body)
+			} else {
+				cred, err = awsproto.ParseCredentialScope(r)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out, err := s.sts.Call(awsproto.WithCredential(r.Context(), cred), "GetCallerIdentity", nil)
+			if err != nil {
+				return nil, err
+			}
+			var who struct{ UserId, Account, Arn string }
+			if err := json.Unmarshal(out, &who); err != nil {
+				return nil, err
+			}
+			return &apigateway.CallerIdentity{AccessKey: cred.AccessKey, AccountID: who.Account, CallerID: who.UserId,
+				UserID: who.UserId, UserARN: who.Arn}, nil
+		},
 	})
 	if err != nil {
 		return nil, err

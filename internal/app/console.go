@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func (b consoleBackend) ListExecutions(ctx context.Context, f console.ExecutionF
 	scanned := 0
 	for len(page.Executions) < limit && scanned < searchScan {
 		rows, next, err := b.s.db.ListExecutions(ctx, store.ListExecutionsFilter{
-			StateMachineArn: f.StateMachineArn, Status: f.Status, Limit: 100, After: after})
+			StateMachineArn: f.StateMachineArn, MapRunArn: f.MapRunArn, Status: f.Status, Limit: 100, After: after})
 		if errors.Is(err, store.ErrInvalidCursor) {
 			return page, errors.New("InvalidToken: the page token is not valid any more: reload the list")
 		}
@@ -187,7 +188,8 @@ func (b consoleBackend) ListExecutions(ctx context.Context, f console.ExecutionF
 // cursorAfter returns the cursor that lists the executions after the i-th
 // row of the page that after starts.
 func cursorAfter(ctx context.Context, db store.Store, f console.ExecutionFilter, after string, i int) string {
-	_, next, err := db.ListExecutions(ctx, store.ListExecutionsFilter{StateMachineArn: f.StateMachineArn, Status: f.Status, Limit: i + 1, After: after})
+	_, next, err := db.ListExecutions(ctx, store.ListExecutionsFilter{StateMachineArn: f.StateMachineArn, MapRunArn: f.MapRunArn,
+		Status: f.Status, Limit: i + 1, After: after})
 	if err != nil {
 		return ""
 	}
@@ -217,7 +219,7 @@ func matches(ctx context.Context, db store.Store, e store.Execution, f console.E
 func summary(e store.Execution) console.ExecutionSummary {
 	return console.ExecutionSummary{Arn: e.Arn, Name: e.Name, StateMachineArn: e.StateMachineArn,
 		StateMachineName: e.StateMachineArn[strings.LastIndexByte(e.StateMachineArn, ':')+1:],
-		Status:           e.Status, StartDate: e.StartDate, StopDate: e.StopDate}
+		Status:           e.Status, StartDate: e.StartDate, StopDate: e.StopDate, MapRunArn: e.MapRunArn, ItemCount: e.ItemCount}
 }
 
 func (b consoleBackend) DescribeExecution(ctx context.Context, arn string) (console.Execution, error) {
@@ -242,7 +244,67 @@ func (b consoleBackend) DescribeExecution(ctx context.Context, arn string) (cons
 	default:
 		out.RedriveStatus = "NOT_REDRIVABLE"
 	}
+	if e.MapRunArn != "" {
+		// A distributed Map's child runs the Map state's ItemProcessor,
+		// which the map run keeps (the child's own row has no definition),
+		// and is redriven only with its parent.
+		out.RedriveStatus = "NOT_REDRIVABLE"
+		m, err := b.s.db.GetMapRun(ctx, e.MapRunArn)
+		switch {
+		case err == nil:
+			out.Definition = m.Definition
+		case !errors.Is(err, store.ErrNotFound):
+			return console.Execution{}, err
+		}
+	}
 	return out, nil
+}
+
+// mapRunsPage is how many map runs one store call lists, and maxMapRuns
+// how many an execution page shows.
+const (
+	mapRunsPage = 100
+	maxMapRuns  = 1000
+)
+
+func (b consoleBackend) ListMapRuns(ctx context.Context, executionArn string) ([]console.MapRun, error) {
+	var out []console.MapRun
+	after := ""
+	for len(out) < maxMapRuns {
+		runs, next, err := b.s.db.ListMapRuns(ctx, executionArn, mapRunsPage, after)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range runs {
+			out = append(out, mapRun(m))
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	return out, nil
+}
+
+func (b consoleBackend) DescribeMapRun(ctx context.Context, arn string) (console.MapRun, error) {
+	m, err := b.s.db.GetMapRun(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return console.MapRun{}, fmt.Errorf("ResourceNotFound: Resource Not Found: '%s': %w", arn, console.ErrNotFound)
+	}
+	if err != nil {
+		return console.MapRun{}, err
+	}
+	return mapRun(m), nil
+}
+
+// mapRun converts a stored map run, with the counts DescribeMapRun shows.
+func mapRun(m store.MapRun) console.MapRun {
+	out := console.MapRun{Arn: m.Arn, ExecutionArn: m.ExecutionArn, StateMachineArn: m.StateMachineArn, Status: m.Status,
+		StartDate: m.StartDate, StopDate: m.StopDate, MaxConcurrency: m.MaxConcurrency,
+		ToleratedFailureCount: m.ToleratedFailureCount, ToleratedFailurePercentage: m.ToleratedFailurePercentage,
+		ItemsTotal: m.ItemsTotal, ItemsSucceeded: m.ItemsSucceeded, ItemsFailed: m.ItemsFailed, Definition: m.Definition}
+	out.ItemsRunning, out.ItemsPending, out.ItemsAborted = m.Unfinished()
+	return out
 }
 
 func (b consoleBackend) GetHistory(ctx context.Context, arn string) ([]json.RawMessage, error) {

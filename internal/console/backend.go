@@ -19,6 +19,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,12 @@ type Backend interface {
 	ListExecutions(ctx context.Context, f ExecutionFilter) (ExecutionPage, error)
 	// DescribeExecution returns one execution, with the definition it runs.
 	DescribeExecution(ctx context.Context, arn string) (Execution, error)
+	// ListMapRuns returns an execution's Distributed Map runs, newest
+	// first (none for an execution without a distributed Map).
+	ListMapRuns(ctx context.Context, executionArn string) ([]MapRun, error)
+	// DescribeMapRun returns one map run, with the ItemProcessor
+	// definition its child executions run.
+	DescribeMapRun(ctx context.Context, arn string) (MapRun, error)
 	// GetHistory returns every history event of an execution, oldest first,
 	// each a JSON object exactly as GetExecutionHistory writes it (id,
 	// previousEventId, timestamp, type, *EventDetails).
@@ -147,6 +154,8 @@ type ExecutionFilter struct {
 	// PENDING_REDRIVE.
 	Status     string
 	NamePrefix string
+	// MapRunArn keeps the child executions of this Distributed Map run.
+	MapRunArn string
 	// StartedAfter and StartedBefore bound the start date (inclusive).
 	StartedAfter  time.Time
 	StartedBefore time.Time
@@ -172,6 +181,11 @@ type ExecutionSummary struct {
 	Status           string
 	StartDate        time.Time
 	StopDate         time.Time // zero while running
+	// MapRunArn is set for a Distributed Map's child execution: the map
+	// run that started it.
+	MapRunArn string
+	// ItemCount is a child execution's number of items (1, or a batch's).
+	ItemCount int
 }
 
 // Execution is one execution in full.
@@ -190,6 +204,72 @@ type Execution struct {
 	AliasArn         string
 	ParentArn        string // the execution that started this one, if any
 	StateMachineType string // STANDARD or EXPRESS ("" means STANDARD)
+}
+
+// MapRun is a Distributed Map state's map run: the child executions one
+// run of the Map state started, as DescribeMapRun shows it.
+type MapRun struct {
+	Arn string
+	// ExecutionArn is the parent execution, whose Map state ran.
+	ExecutionArn string
+	// StateMachineArn is what the child executions run, as AWS names it:
+	// the parent's state machine ARN, "/" and the Map state's label.
+	StateMachineArn string
+	Status          string // RUNNING, SUCCEEDED, FAILED or ABORTED
+	StartDate       time.Time
+	StopDate        time.Time // zero while running
+	// MaxConcurrency bounds the children running at once (0: no limit).
+	MaxConcurrency int
+	// ToleratedFailureCount and ToleratedFailurePercentage are the failures
+	// the map run tolerates before it fails (0: none).
+	ToleratedFailureCount      int64
+	ToleratedFailurePercentage float64
+	// Item counts, as DescribeMapRun's itemCounts: every item in Total is
+	// pending, running, succeeded, failed or aborted.
+	ItemsTotal     int64
+	ItemsPending   int64
+	ItemsRunning   int64
+	ItemsSucceeded int64
+	ItemsFailed    int64
+	ItemsAborted   int64
+	// Definition is the ItemProcessor the children run (JSON text).
+	Definition string
+}
+
+// Label returns the map run's label: the Map state's Label field (or the
+// name AWS made up when it has none), read from the ARN
+// (arn:aws:states:region:account:mapRun:machine/label:id).
+func (m MapRun) Label() string {
+	return MapRunLabel(m.Arn)
+}
+
+// MapRunLabel returns the label part of a map run ARN, or the whole ARN
+// when it is not shaped as one.
+func MapRunLabel(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":mapRun:")
+	if !ok {
+		return arn
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		rest = rest[:i]
+	}
+	if _, label, ok := strings.Cut(rest, "/"); ok && label != "" {
+		return label
+	}
+	return arn
+}
+
+// ParentStateMachineArn returns the state machine a map run's (or its
+// child's) state machine ARN belongs to: the part before the "/label".
+func ParentStateMachineArn(arn string) string {
+	i := strings.LastIndex(arn, ":stateMachine:")
+	if i < 0 {
+		return arn
+	}
+	if j := strings.IndexByte(arn[i:], '/'); j >= 0 {
+		return arn[:i+j]
+	}
+	return arn
 }
 
 // Callback is a task token an execution waits on (.waitForTaskToken).

@@ -429,7 +429,14 @@ func TestBrowserPagesHaveNoErrors(t *testing.T) {
 		"not-found":      "/console/execution?arn=nope",
 		"bad-filter":     "/console/executions?after=yesterday",
 		"execution-slow": execPath("hello", consoletest.ExecRunning),
+		"fanout-parent":  execPath("fanout", consoletest.ExecFanout),
+		"maprun":         "/console/maprun?arn=" + url.QueryEscape(consoletest.MapRunArn("fanout", consoletest.FanoutLabel, consoletest.FanoutMapRunID)),
+		"maprun-failed":  "/console/maprun?status=FAILED&arn=" + url.QueryEscape(consoletest.MapRunArn("fanout", consoletest.FanoutLabel, consoletest.FanoutMapRunID)),
+		"maprun-missing": "/console/maprun?arn=nope",
+		"child-failed":   execPath("fanout/"+consoletest.FanoutLabel, consoletest.Child3),
+		"child-running":  execPath("fanout/"+consoletest.FanoutLabel, consoletest.Child4),
 	}
+	p.allow("/console/maprun?arn=nope")
 	p.allow("/console/execution?arn=nope")
 	p.allow("/console/executions?after=yesterday")
 	for name, path := range paths {
@@ -453,4 +460,70 @@ func TestBrowserPagesHaveNoErrors(t *testing.T) {
 		t.Errorf("execution page is %d px wide at 1000 px", w)
 	}
 	p.screenshot("execution-1000px")
+}
+
+// TestBrowserMapRun follows a distributed Map from its parent execution to
+// its map run and a child execution, and watches the map run page follow
+// its children live.
+func TestBrowserMapRun(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	run := consoletest.MapRunArn("fanout", consoletest.FanoutLabel, consoletest.FanoutMapRunID)
+	p.open(execPath("fanout", consoletest.ExecFanout))
+	if n := eval[int](p, `document.querySelectorAll("#map-runs table.mapruns tbody tr").length`); n != 1 {
+		t.Fatalf("%d map runs listed, want 1", n)
+	}
+	p.screenshot("maprun-parent")
+	p.run("open the map run", chromedp.Click(`#map-runs a[href*="/maprun?"]`))
+	p.waitFor("the map run page", `location.pathname === "/console/maprun" && document.body.dataset.ready === "true"`)
+	if arn := eval[string](p, `new URLSearchParams(location.search).get("arn")`); arn != run {
+		t.Errorf("map run page for %q, want %q", arn, run)
+	}
+	if got := eval[string](p, `document.getElementById("progress-words").textContent`); got != "3 of 5 items finished" {
+		t.Errorf("progress %q", got)
+	}
+	if n := eval[int](p, `document.querySelectorAll("table.children tbody tr[data-arn]").length`); n != 5 {
+		t.Errorf("%d children listed, want 5", n)
+	}
+	p.screenshot("maprun")
+
+	// The status filter.
+	p.run("filter FAILED", chromedp.SetValue(`#f-status`, "FAILED"), chromedp.Click(`form.inline-filter button[type=submit]`))
+	p.waitFor("the filtered list", `new URLSearchParams(location.search).get("status") === "FAILED" && document.body.dataset.ready === "true"`)
+	rows := eval[[]string](p, `[...document.querySelectorAll("table.children tbody tr[data-arn]")].map(r => r.dataset.status)`)
+	if len(rows) != 1 || rows[0] != "FAILED" {
+		t.Errorf("filtered rows %q, want one FAILED", rows)
+	}
+
+	// The failed child: its map run and parent, no Redrive.
+	p.run("open the failed child", chromedp.Click(`table.children tbody tr[data-status="FAILED"] a`))
+	p.waitFor("the child's page", `location.pathname === "/console/execution" && document.body.dataset.ready === "true"`)
+	if got := eval[string](p, `document.getElementById("exec-status").textContent`); got != "FAILED" {
+		t.Errorf("child status %q", got)
+	}
+	if cls := p.nodeClass("Reject"); !strings.Contains(cls, "st-failed") {
+		t.Errorf("Reject class %q, want st-failed", cls)
+	}
+	if eval[bool](p, `!!document.querySelector('form[action$="/redrive"]')`) {
+		t.Error("the failed child offers Redrive")
+	}
+	if txt := eval[string](p, `document.querySelector("nav.crumbs").innerText`); !strings.Contains(txt, consoletest.ExecFanout) || !strings.Contains(txt, "Map run Work") {
+		t.Errorf("crumbs %q", txt)
+	}
+	p.screenshot("maprun-child")
+	p.run("back to the map run", chromedp.Click(`#child-maprun`))
+	p.waitFor("the map run page again", `location.pathname === "/console/maprun" && document.body.dataset.ready === "true"`)
+
+	// The running children finish: the page follows.
+	for _, c := range []string{consoletest.Child4, consoletest.Child5} {
+		if err := p.fake.Finish(consoletest.ChildArn("fanout", consoletest.FanoutLabel, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.waitFor("the counts to follow", `document.getElementById("progress-words").textContent === "5 of 5 items finished"`)
+	if n := eval[int](p, `document.querySelectorAll('table.children tbody tr[data-status="RUNNING"]').length`); n != 0 {
+		t.Errorf("%d children still shown running", n)
+	}
+	p.run("open the parent", chromedp.Click(`#maprun-parent`))
+	p.waitFor("the parent's page", `location.pathname === "/console/execution" && document.body.dataset.ready === "true" && !!document.getElementById("map-runs")`)
 }

@@ -336,6 +336,8 @@ type statePanel struct {
 	Duration      string
 	Retries       int
 	Href          string
+	// MapRun is the newest map run of a distributed Map state.
+	MapRun *mapRunRow
 }
 
 // execPage is the execution page's data.
@@ -366,6 +368,11 @@ type execPage struct {
 	SMURL        string
 	APIURL       string
 	Now          time.Time
+	// MapRuns are the execution's Distributed Map runs, newest first.
+	MapRuns    []mapRunRow
+	MapRunsErr string
+	// Child is set for a Distributed Map's child execution.
+	Child *childInfo
 }
 
 // stepRow is one line of the steps table.
@@ -398,6 +405,15 @@ func (h *Handler) buildExecution(ctx context.Context, r *http.Request) (*execPag
 	}
 	d.SMURL = h.opts.Prefix + "/statemachine?arn=" + url.QueryEscape(ex.StateMachineArn)
 	d.StartAgain = h.opts.Prefix + "/start?sm=" + url.QueryEscape(ex.StateMachineArn) + "&from=" + url.QueryEscape(arn)
+	if ex.MapRunArn != "" {
+		// A child runs the Map state's item processor as the state machine
+		// "machine/label", which has no page and cannot be started or
+		// redriven on its own.
+		d.Child = h.childOf(ctx, ex)
+		d.Redrivable = false
+		d.StartAgain = ""
+		d.SMURL = h.opts.Prefix + "/statemachine?arn=" + url.QueryEscape(ParentStateMachineArn(ex.StateMachineArn))
+	}
 	apiq := url.Values{"arn": {arn}}
 	if pg := q.Get("page"); pg != "" {
 		apiq.Set("page", pg)
@@ -439,6 +455,13 @@ func (h *Handler) buildExecution(ctx context.Context, r *http.Request) (*execPag
 	if an == nil {
 		an = &Analysis{States: map[string]*StateSummary{}}
 	}
+	d.MapRuns, d.MapRunsErr = h.listMapRuns(ctx, arn, an)
+	newestRun := map[string]*mapRunRow{}
+	for i := range d.MapRuns {
+		if st := d.MapRuns[i].State; st != "" && newestRun[st] == nil {
+			newestRun[st] = &d.MapRuns[i]
+		}
+	}
 	hrefFor := func(name string) string {
 		return h.opts.Prefix + "/execution?" + url.Values{"arn": {arn}, "state": {name}}.Encode() + "#state-panel"
 	}
@@ -471,7 +494,7 @@ func (h *Handler) buildExecution(ctx context.Context, r *http.Request) (*execPag
 	for i, name := range names {
 		id := "panel-" + strconv.Itoa(i)
 		panelIDs[name] = id
-		p := statePanel{ID: id, Name: name, Type: types[name], Status: an.StatusOf(name), Hidden: name != d.Selected, Href: hrefFor(name)}
+		p := statePanel{ID: id, Name: name, Type: types[name], Status: an.StatusOf(name), Hidden: name != d.Selected, Href: hrefFor(name), MapRun: newestRun[name]}
 		p.Words = statusWords(p.Status)
 		if s, ok := an.States[name]; ok {
 			p.Summary = s
@@ -520,10 +543,18 @@ func (h *Handler) buildExecution(ctx context.Context, r *http.Request) (*execPag
 	if d.Redrivable {
 		d.CLI = append(d.CLI, cliCommand{ID: "cli-redrive", Label: "Redrive", Text: h.aws(base, "redrive-execution", "--execution-arn", arn)})
 	}
+	if len(d.MapRuns) > 0 {
+		d.CLI = append(d.CLI, cliCommand{ID: "cli-mapruns", Label: "List map runs", Text: h.aws(base, "list-map-runs", "--execution-arn", arn)})
+	}
+	if d.Child != nil {
+		d.CLI = append(d.CLI, cliCommand{ID: "cli-maprun", Label: "Describe its map run", Text: h.aws(base, "describe-map-run", "--map-run-arn", ex.MapRunArn)})
+	}
 	for i, c := range d.Callbacks {
 		d.CLI = append(d.CLI, cliCommand{ID: "cli-success-" + strconv.Itoa(i), Label: "Send task success (" + c.StateName + ")", Text: h.aws(base, "send-task-success", "--task-token", c.TaskToken, "--task-output", "{}")})
 	}
-	d.CLI = append(d.CLI, cliCommand{ID: "cli-start", Label: "Start again with the same input", Text: h.aws(base, "start-execution", "--state-machine-arn", ex.StateMachineArn, "--input", compactJSON(ex.Input))})
+	if d.Child == nil {
+		d.CLI = append(d.CLI, cliCommand{ID: "cli-start", Label: "Start again with the same input", Text: h.aws(base, "start-execution", "--state-machine-arn", ex.StateMachineArn, "--input", compactJSON(ex.Input))})
+	}
 	return d, nil
 }
 
@@ -545,7 +576,7 @@ func (h *Handler) apiExecution(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	frags := map[string]string{}
-	for _, name := range []string{"exec-head", "exec-actions", "exec-panels", "exec-steps", "exec-history", "exec-io"} {
+	for _, name := range []string{"exec-head", "exec-actions", "exec-mapruns", "exec-panels", "exec-steps", "exec-history", "exec-io"} {
 		s, err := h.fragment("execution", name, view{Prefix: h.opts.Prefix, CSRF: h.csrfToken(r), CanAct: h.authorized(r), Data: d})
 		if err != nil {
 			return err

@@ -45,23 +45,26 @@ type execRows struct {
 	Rows   []ExecutionSummary
 }
 
+// queryValue escapes s as a URL query value. It is typed as a URL so that
+// html/template, which escapes the values it writes into a URL's query,
+// keeps the escapes instead of escaping their "%" again (an ARN in
+// href="…?arn={{q .Arn}}" would otherwise arrive as "arn%3Aaws%3A…").
+func queryValue(s string) template.URL {
+	return template.URL(url.QueryEscape(s))
+}
+
 // funcs are the template helpers.
 var funcs = template.FuncMap{
 	"time":       fmtTime,
 	"duration":   fmtDuration,
 	"offset":     fmtOffset,
-	"q":          url.QueryEscape,
+	"q":          queryValue,
 	"statusWord": func(s StateStatus) string { return statusWords(s) },
 	"badge": func(status string) string {
 		return "badge s-" + strings.ToLower(strings.ReplaceAll(status, "_", "-"))
 	},
-	"shortArn": func(arn string) string {
-		if i := strings.LastIndex(arn, ":"); i >= 0 && i+1 < len(arn) {
-			return arn[i+1:]
-		}
-		return arn
-	},
-	"join": strings.Join,
+	"shortArn": shortArn,
+	"join":     strings.Join,
 	"short": func(s string, n int) string {
 		return truncate(s, n)
 	},
@@ -75,7 +78,7 @@ var funcs = template.FuncMap{
 // pageNames are the page templates under templates/ (besides the layout and
 // partials).
 var pageNames = []string{"home", "statemachines", "statemachine", "executions", "execution", "start",
-	"outbox", "queues", "queue", "schedules", "functions", "function", "approvals", "error"}
+	"outbox", "queues", "queue", "schedules", "functions", "function", "approvals", "error", "maprun"}
 
 // parseTemplates builds one template set per page: the layout, the shared
 // partials and the page.

@@ -26,6 +26,10 @@ type ChildExecution struct {
 	Cause     string
 	StartDate time.Time
 	StopDate  time.Time // zero while running
+	// RedriveCount counts the child's redrives (its map run's);
+	// RedriveDate is the last one's time.
+	RedriveCount int
+	RedriveDate  time.Time
 	// From is how many of the child's events earlier ChildChanges
 	// returned (0: the child is new); Events are the ones since.
 	From   int

@@ -411,12 +411,10 @@ func (e *Execution) redrive(_ RedriveInput, now time.Time) error {
 	ev.PreviousID = int64(len(e.log.events) - 1)
 	ev.kind, ev.detailsKey, ev.Index = detailsRedriven, "executionRedrivenEventDetails", int32(e.info.RedriveCount)
 	f.lastID = ev.ID
-	f.fan, f.task = nil, nil
-	f.failed, f.errName, f.errCause = false, "", ""
 	if e.machine.TimeoutSeconds > 0 {
 		e.startTimer("execution-timeout-"+itoa(int64(e.info.RedriveCount)), now.Add(time.Duration(e.machine.TimeoutSeconds)*time.Second), timerTarget{kind: timerExecutionTimeout})
 	}
-	e.enter(f, f.state.Name, f.input)
+	e.reenter(f)
 	e.advance(f)
 	return nil
 }

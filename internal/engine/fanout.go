@@ -41,6 +41,14 @@ type fanout struct {
 	written bool
 	output  jsonv.Value
 	express bool // the children are EXPRESS executions
+
+	// For RedriveExecution: ok marks the children that succeeded (their
+	// results stay), failedKids keeps the frames of those that failed.
+	// A redriven fan-out runs redo's frames again, in index order, before
+	// the children never started.
+	ok         []bool
+	failedKids map[int]*frame
+	redo       []*frame
 }
 
 // execParallel runs a Parallel state: every branch runs with the effective
@@ -65,16 +73,28 @@ func (e *Execution) execParallel(f *frame) {
 func (e *Execution) startBranches(f *frame, eff jsonv.Value) {
 	st := f.state
 	e.record(f, ParallelStateStarted, true)
+	old := f.redo
 	fan := &fanout{total: len(st.Branches), results: make([]any, len(st.Branches)), active: map[int]*frame{}}
 	f.fan = fan
 	f.status = stWaiting
-	children := make([]*frame, len(st.Branches))
+	children := make([]*frame, 0, len(st.Branches))
 	for i, br := range st.Branches {
-		c := &frame{parent: f, kind: frameBranch, sm: br, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
-		children[i] = c
+		if old.succeeded(i) {
+			// Redriven: a branch that succeeded keeps its output.
+			fan.keep(old, i)
+			continue
+		}
+		c := old.unfinished(i)
+		if c != nil {
+			c.lastID = f.lastID
+			e.redriveFrame(c)
+		} else {
+			c = &frame{parent: f, kind: frameBranch, sm: br, log: f.log, index: i, lastID: f.lastID, vars: &scope{parent: f.vars}}
+			e.enter(c, br.StartAt, eff)
+		}
+		children = append(children, c)
 		fan.active[i] = c
 		fan.running++
-		e.enter(c, br.StartAt, eff)
 	}
 	fan.next = fan.total
 	for _, c := range children {
@@ -184,7 +204,7 @@ func (e *Execution) execMapReader(f *frame, en *asl.Env, eff jsonv.Value) {
 // they come (itemsRead). As on AWS, MapStateStarted counts no items.
 func (e *Execution) startMapReading(f *frame, fan *fanout, tol toleranceSpec, req jsonv.Value) {
 	e.startMap(f, fan, tol, 0)
-	if f.fan == fan && e.status == Running {
+	if f.fan == fan && e.status == Running && fan.items == nil {
 		e.scheduleInternal(f, TaskItemReader, f.state.Reader.Resource, req)
 	}
 }
@@ -205,22 +225,83 @@ func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length in
 	st := f.state
 	ev := e.record(f, MapStateStarted, true)
 	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(length)
+	old := f.redo
+	if old != nil && (old.items == nil || old.distributed != fan.distributed) {
+		old = nil // the items were never read: the Map starts over
+	}
+	if old != nil {
+		e.redoMap(fan, old)
+	}
 	if fan.distributed {
-		fan.mapRunArn = e.mapRunArn(st)
-		ev := e.record(f, MapRunStarted, true)
-		ev.kind, ev.detailsKey = detailsMapRunStarted, "mapRunStartedEventDetails"
-		ev.x().MapRunArn = fan.mapRunArn
-		e.startMapRun(f, fan, tol)
+		if old != nil && old.run != nil {
+			e.redriveMapRun(f, fan, old.run, tol)
+		} else {
+			fan.mapRunArn = e.mapRunArn(st)
+			ev := e.record(f, MapRunStarted, true)
+			ev.kind, ev.detailsKey = detailsMapRunStarted, "mapRunStartedEventDetails"
+			ev.x().MapRunArn = fan.mapRunArn
+			e.startMapRun(f, fan, tol)
+		}
 		fan.runCtx = &frame{log: f.log, lastID: f.lastID}
 		fan.enteredFirst = f.log.events[f.enteredID-1].PreviousID == 0
 	}
 	f.fan = fan
 	f.status = stWaiting
-	if f.state.Reader != nil {
+	if f.state.Reader != nil && fan.items == nil {
 		return // the children start once the items are read
 	}
 	e.fill(f)
 	e.settle(f)
+}
+
+// redoMap makes fan, a Map state's new fan-out, the redrive of old, the
+// one it failed or was stopped in: the same items, the succeeded
+// children's results kept, the failed and stopped ones run again first,
+// then those never started. A distributed Map keeps its map run.
+func (e *Execution) redoMap(fan, old *fanout) {
+	fan.items, fan.batched, fan.total = old.items, old.batched, old.total
+	fan.results = make([]any, fan.total)
+	fan.records = old.records
+	for i := range old.next {
+		if old.succeeded(i) {
+			fan.keep(old, i)
+		} else if c := old.unfinished(i); c != nil {
+			fan.redo = append(fan.redo, c)
+		}
+	}
+	fan.next = old.next
+}
+
+// succeeded reports whether child i of fan succeeded; false for a nil fan.
+func (fan *fanout) succeeded(i int) bool {
+	return fan != nil && i < len(fan.ok) && fan.ok[i]
+}
+
+// unfinished returns the frame of child i of fan if it failed or was
+// stopped; nil for a nil fan.
+func (fan *fanout) unfinished(i int) *frame {
+	if fan == nil {
+		return nil
+	}
+	if c, ok := fan.failedKids[i]; ok {
+		return c
+	}
+	return fan.active[i]
+}
+
+// keep takes child i's success from old, the fan-out fan redrives.
+func (fan *fanout) keep(old *fanout, i int) {
+	fan.results[i] = old.results[i]
+	fan.markOK(i)
+	fan.finished++
+}
+
+// markOK records that child i succeeded.
+func (fan *fanout) markOK(i int) {
+	if fan.ok == nil {
+		fan.ok = make([]bool, fan.total)
+	}
+	fan.ok[i] = true
 }
 
 // batch groups a distributed Map's items into ItemBatcher batches: each
@@ -341,10 +422,18 @@ func (e *Execution) mapRunArn(st *asl.State) string {
 // each until it waits or finishes.
 func (e *Execution) fill(f *frame) {
 	fan := f.fan
-	for fan.next < fan.total && (fan.max == 0 || fan.running < fan.max) && f.fan == fan && e.status == Running {
-		i := fan.next
-		fan.next++
-		c, err := e.startIteration(f, i)
+	for (len(fan.redo) > 0 || fan.next < fan.total) && (fan.max == 0 || fan.running < fan.max) && f.fan == fan && e.status == Running {
+		var c *frame
+		var err error
+		if len(fan.redo) > 0 {
+			c = fan.redo[0]
+			fan.redo = fan.redo[1:]
+			e.restartIteration(f, c)
+		} else {
+			i := fan.next
+			fan.next++
+			c, err = e.startIteration(f, i)
+		}
 		if err != nil {
 			e.failFan(f, e.runtimeError(f, err))
 			return
@@ -433,8 +522,13 @@ func (e *Execution) collect(p *frame, c *frame) {
 	}
 	if !c.failed {
 		fan.results[c.index] = c.output
+		fan.markOK(c.index)
 		return
 	}
+	if fan.failedKids == nil {
+		fan.failedKids = map[int]*frame{}
+	}
+	fan.failedKids[c.index] = c
 	fan.failures++
 	if fan.distributed && fan.tolerated != nil && fan.tolerated(fan.failures, fan.total) {
 		fan.results[c.index] = nil
@@ -524,6 +618,7 @@ func (e *Execution) failFan(f *frame, fe *failure.Error) {
 	if e.retry(f, fe) {
 		return
 	}
+	f.redo = fan // a redrive runs the unfinished children again (a Catch moves on and drops it)
 	switch {
 	case fan.distributed:
 		ev := e.record(fan.runCtx, MapRunFailed, true)
@@ -554,7 +649,7 @@ func (e *Execution) abortFrame(c *frame) {
 	}
 	if c.fan != nil {
 		fan := c.fan
-		c.fan = nil
+		c.fan, c.redo = nil, fan
 		e.endMapRun(fan, Aborted)
 		for i := 0; i < fan.total; i++ {
 			if gc, ok := fan.active[i]; ok {

@@ -56,6 +56,10 @@ type frame struct {
 
 	// Children of a Parallel or Map state.
 	fan *fanout
+	// redo is the fan-out of the Parallel or Map state this frame failed
+	// in (or was stopped in), kept for RedriveExecution: its succeeded
+	// children are not run again.
+	redo *fanout
 
 	// Outcome once done.
 	output   jsonv.Value
@@ -130,7 +134,7 @@ func (e *Execution) maxEvents() int {
 func (e *Execution) enter(f *frame, name string, input jsonv.Value) {
 	st := f.sm.States[name]
 	f.state, f.input, f.effective = st, input, nil
-	f.status = stRunning
+	f.status, f.redo = stRunning, nil
 	f.attempts, f.retryCount = nil, 0
 	f.enteredAt = e.now
 	ev := e.record(f, enteredType(st.Type), true)

@@ -42,6 +42,7 @@ const (
 	MapIterationFailed    EventType = "MapIterationFailed"
 	MapIterationAborted   EventType = "MapIterationAborted"
 	MapRunStarted         EventType = "MapRunStarted"
+	MapRunRedriven        EventType = "MapRunRedriven"
 	MapRunSucceeded       EventType = "MapRunSucceeded"
 	MapRunFailed          EventType = "MapRunFailed"
 	MapRunAborted         EventType = "MapRunAborted"
@@ -103,6 +104,7 @@ const (
 	detailsMapStateStarted
 	detailsMapIteration
 	detailsMapRunStarted
+	detailsMapRunRedriven
 	detailsTaskScheduled
 	detailsTaskStarted
 	detailsTaskSucceeded
@@ -235,6 +237,10 @@ func (e *HistoryEvent) AppendJSON(dst []byte) []byte {
 		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)
 	case detailsMapRunStarted:
 		w.str("mapRunArn", x.MapRunArn)
+	case detailsMapRunRedriven:
+		w.str("mapRunArn", x.MapRunArn)
+		w.key("redriveCount")
+		w.dst = strconv.AppendInt(w.dst, int64(e.Index), 10)
 	case detailsTaskScheduled:
 		if e.Type != TaskScheduled {
 			// LambdaFunctionScheduled and ActivityScheduled.

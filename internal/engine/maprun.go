@@ -27,6 +27,10 @@ type MapRunInfo struct {
 	// Definition is the ItemProcessor the children run, as JSON
 	// (DescribeStateMachineForExecution of a child).
 	Definition string
+	// RedriveCount counts the redrives of the map run (its execution's
+	// RedriveExecution); RedriveDate is the last one's time.
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // mapRun is the engine's record of one map run.
@@ -178,4 +182,23 @@ func (e *Execution) stopChild(in StopInput) error {
 		}
 	}
 	return ErrUnknownTarget
+}
+
+// redriveMapRun resumes r, the map run of the fan-out fan redrives, for
+// fan: MapRunRedriven instead of MapRunStarted, with the map run's
+// settings as they are now (UpdateMapRun may have changed them).
+func (e *Execution) redriveMapRun(f *frame, fan *fanout, r *mapRun, _ toleranceSpec) {
+	fan.mapRunArn, fan.run = r.info.Arn, r
+	r.fan, r.frame = fan, f
+	r.info.RedriveCount++
+	r.info.RedriveDate = e.now
+	r.info.Status, r.info.StopDate = Running, time.Time{}
+	fan.max = r.info.MaxConcurrency
+	fan.tolerated = nil
+	if r.tol.hasCount || r.tol.isPct {
+		fan.tolerated = r.tol.ok
+	}
+	ev := e.record(f, MapRunRedriven, true)
+	ev.kind, ev.detailsKey, ev.Index = detailsMapRunRedriven, "mapRunRedrivenEventDetails", int32(r.info.RedriveCount)
+	ev.x().MapRunArn = r.info.Arn
 }

@@ -25,6 +25,7 @@ func (r *Runner) changedMapRuns(lv *live, t *store.Transition) []engine.MapRunIn
 			MaxConcurrency: m.MaxConcurrency, ToleratedFailureCount: m.ToleratedFailureCount,
 			ToleratedFailurePercentage: m.ToleratedFailurePercentage,
 			ItemsTotal:                 int64(m.Total), ItemsSucceeded: int64(m.Succeeded), ItemsFailed: int64(m.Failed),
+			ItemsRunning: int64(m.Running), RedriveCount: m.RedriveCount, RedriveDate: m.RedriveDate,
 			Definition: m.Definition,
 		})
 	}
@@ -57,6 +58,7 @@ func (r *Runner) childTransitions(lv *live) []store.Transition {
 			Arn: c.Arn, StateMachineArn: c.StateMachineArn, MapRunArn: c.MapRunArn, Name: c.Name, Type: "STANDARD",
 			RoleArn: lv.rec.RoleArn, Status: string(c.Status), Input: jsonv.Marshal(c.Input), ItemCount: c.ItemCount,
 			StartDate: c.StartDate, StopDate: c.StopDate, Error: c.Error, Cause: c.Cause,
+			RedriveCount: c.RedriveCount, RedriveDate: c.RedriveDate,
 		}
 		if c.Status == engine.Succeeded {
 			rec.Output, rec.HasOutput = jsonv.Marshal(c.Output), true

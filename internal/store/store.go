@@ -179,9 +179,10 @@ type Transition struct {
 	RemoveTokens []string
 	// MapRuns are the execution's map runs this transition starts or
 	// changes, upserted by Arn. An inserted map run is stored whole; an
-	// existing one gets Status, StopDate, the settings and the item counts
-	// (the running execution's engine holds the settings UpdateMapRun
-	// gives it), while its other fields keep their stored values.
+	// existing one gets Status, StopDate, the settings, the item counts and
+	// the redrive count and date (the running execution's engine holds the
+	// settings UpdateMapRun gives it), while its other fields keep their
+	// stored values.
 	MapRuns []MapRun
 }
 
@@ -204,8 +205,25 @@ type MapRun struct {
 	ItemsTotal     int64
 	ItemsSucceeded int64
 	ItemsFailed    int64
+	ItemsRunning   int64 // in flight now (0 once the map run ended)
+	// RedriveCount counts the map run's redrives (its execution's
+	// RedriveExecution); RedriveDate is the last one's time.
+	RedriveCount int
+	RedriveDate  time.Time
 	// Definition is the ItemProcessor the children run (JSON).
 	Definition string
+}
+
+// Unfinished splits the children of m that neither succeeded nor failed:
+// while it runs, those in flight and those waiting to start; once it
+// ended, they were aborted.
+func (m MapRun) Unfinished() (running, pending, aborted int64) {
+	rest := max(m.ItemsTotal-m.ItemsSucceeded-m.ItemsFailed, 0)
+	if m.Status != "RUNNING" {
+		return 0, 0, rest
+	}
+	running = min(rest, m.ItemsRunning)
+	return running, rest - running, 0
 }
 
 // MapRunUpdate changes a map run's settings (UpdateMapRun); nil fields
@@ -219,10 +237,12 @@ type MapRunUpdate struct {
 // ListExecutionsFilter selects executions. Empty fields match all.
 type ListExecutionsFilter struct {
 	StateMachineArn string // the machine, a version ARN or an alias ARN
-	MapRunArn       string
-	Status          string
-	Limit           int    // 0: 100
-	After           string // paging cursor from the previous page
+	// MapRunArn lists a distributed Map's child executions. Without it and
+	// StateMachineArn, every execution but those children is listed.
+	MapRunArn string
+	Status    string
+	Limit     int    // 0: 100
+	After     string // paging cursor from the previous page
 }
 
 // List calls return at most limit items (0: 100) and the cursor of the next

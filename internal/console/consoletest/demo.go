@@ -86,6 +86,53 @@ const Hello = `{
   }
 }`
 
+// Fanout is a definition whose Map state runs distributed: each item is a
+// child execution of the map run labelled Work.
+const Fanout = `{
+  "Comment": "Checks each item in a child execution of its own.",
+  "StartAt": "CheckItems",
+  "States": {
+    "CheckItems": {
+      "Type": "Map",
+      "Label": "Work",
+      "ItemsPath": "$.items",
+      "MaxConcurrency": 2,
+      "ToleratedFailureCount": 1,
+      "ItemProcessor": ` + FanoutItemProcessor + `,
+      "ResultPath": "$.checked",
+      "Next": "Summarize"
+    },
+    "Summarize": {"Type": "Pass", "End": true}
+  }
+}`
+
+// FanoutItemProcessor is the ItemProcessor of Fanout's Map state: the
+// definition its child executions run.
+const FanoutItemProcessor = `{
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Check",
+        "States": {
+          "Check": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": false, "Next": "Reject"}], "Default": "Process"},
+          "Process": {"Type": "Wait", "Seconds": 30, "Next": "Done"},
+          "Done": {"Type": "Succeed"},
+          "Reject": {"Type": "Fail", "Error": "BadItem", "Cause": "The item is not ok."}
+        }
+      }`
+
+// The demo's distributed Map: ExecFanout runs map run FanoutMapRunID,
+// labelled FanoutLabel, whose five children are named Child1 … Child5
+// (two succeeded, one failed, two running).
+const (
+	ExecFanout     = "fanout-0001" // RUNNING: its Map state's map run is running
+	FanoutLabel    = "Work"
+	FanoutMapRunID = "9f1e2d3c-4b5a-4697-8877-665544332211"
+	Child1         = "0b6c5a1e-1111-4c4c-9d9d-000000000001" // SUCCEEDED
+	Child2         = "0b6c5a1e-2222-4c4c-9d9d-000000000002" // SUCCEEDED
+	Child3         = "0b6c5a1e-3333-4c4c-9d9d-000000000003" // FAILED: BadItem
+	Child4         = "0b6c5a1e-4444-4c4c-9d9d-000000000004" // RUNNING in Process
+	Child5         = "0b6c5a1e-5555-4c4c-9d9d-000000000005" // RUNNING in Process
+)
+
 // Demo execution names, for tests.
 const (
 	ExecSucceeded = "order-1001" // SUCCEEDED through every main state
@@ -154,7 +201,13 @@ func New(now func() time.Time) *Fake {
 		f.AddExecution(execOf("hello", ExecRunning, Hello, "RUNNING", input, "", start, time.Time{}), h)
 	}
 
+	f.AddStateMachine(console.StateMachineDetail{
+		StateMachine: console.StateMachine{Arn: SMArn("fanout"), Name: "fanout", Type: "STANDARD", CreationDate: t0.Add(-46 * time.Hour)},
+		Status:       "ACTIVE", Definition: Fanout, RoleArn: role, Description: "Distributed Map",
+	})
+
 	f.addOrders(t0.Add(90*time.Minute), role)
+	f.addFanout(t0.Add(100*time.Minute), role)
 
 	f.emails = []console.Email{
 		{ID: "0100018e-a1", From: "shop@example.com", To: []string{"ann@example.com"}, Subject: "Your order 1001", Date: t0.Add(91 * time.Minute), Status: "stored", Link: "/outbox/0100018e-a1"},
@@ -370,4 +423,62 @@ func (f *Fake) addOrders(t time.Time, role string) {
 	}
 	f.AddApproval(console.Approval{ID: "apr-0999", ExecutionArn: ExecArn("order-flow", "order-0999"), StateName: "WaitForApproval", Title: "Approve order 999 (EUR 700)?", Status: "APPROVED",
 		Created: t.Add(-30 * time.Minute), Expires: t.Add(23 * time.Hour)})
+}
+
+// addFanout adds ExecFanout, its map run and its children.
+func (f *Fake) addFanout(t time.Time, role string) {
+	items := `[{"id":1,"ok":true},{"id":2,"ok":true},{"id":3,"ok":false},{"id":4,"ok":true},{"id":5,"ok":true}]`
+	in := `{"items": ` + items + `}`
+	mapRun := MapRunArn("fanout", FanoutLabel, FanoutMapRunID)
+	h := NewHistory(t)
+	p := h.Add(0, "ExecutionStarted", map[string]any{"input": in, "inputDetails": map[string]bool{"truncated": false}, "roleArn": role})
+	p = h.Enter(p, "Map", "CheckItems", in)
+	p = h.Add(p, "MapStateStarted", map[string]any{"length": 5})
+	h.Add(p, "MapRunStarted", map[string]any{"mapRunArn": mapRun})
+	f.AddExecution(execOf("fanout", ExecFanout, Fanout, "RUNNING", in, "", t, time.Time{}), h)
+	f.AddMapRun(console.MapRun{Arn: mapRun, ExecutionArn: ExecArn("fanout", ExecFanout), StateMachineArn: SMArn("fanout") + "/" + FanoutLabel,
+		Status: "RUNNING", StartDate: h.At, MaxConcurrency: 2, ToleratedFailureCount: 1, ItemsTotal: 5, Definition: FanoutItemProcessor})
+
+	children := []struct {
+		name, item, status string
+	}{
+		{Child1, `{"id":1,"ok":true}`, "SUCCEEDED"},
+		{Child2, `{"id":2,"ok":true}`, "SUCCEEDED"},
+		{Child3, `{"id":3,"ok":false}`, "FAILED"},
+		{Child4, `{"id":4,"ok":true}`, "RUNNING"},
+		{Child5, `{"id":5,"ok":true}`, "RUNNING"},
+	}
+	start := h.At.Add(50 * time.Millisecond)
+	for i, c := range children {
+		st := start.Add(time.Duration(i) * 2 * time.Second)
+		ch := NewHistory(st)
+		p := ch.Add(0, "ExecutionStarted", map[string]any{"input": c.item, "inputDetails": map[string]bool{"truncated": false}, "roleArn": role})
+		p = ch.Enter(p, "Choice", "Check", c.item)
+		var e console.Execution
+		switch c.status {
+		case "FAILED":
+			p = ch.Exit(p, "Choice", "Check", c.item)
+			p = ch.Enter(p, "Fail", "Reject", c.item)
+			ch.Add(p, "ExecutionFailed", map[string]any{"error": "BadItem", "cause": "The item is not ok."})
+			e = execOf("fanout", c.name, FanoutItemProcessor, c.status, c.item, "", st, ch.At)
+			e.Error, e.Cause, e.RedriveStatus = "BadItem", "The item is not ok.", "NOT_REDRIVABLE"
+		case "SUCCEEDED":
+			p = ch.Exit(p, "Choice", "Check", c.item)
+			p = ch.Enter(p, "Wait", "Process", c.item)
+			ch.Wait(time.Second)
+			p = ch.Exit(p, "Wait", "Process", c.item)
+			p = ch.Enter(p, "Succeed", "Done", c.item)
+			p = ch.Exit(p, "Succeed", "Done", c.item)
+			ch.Add(p, "ExecutionSucceeded", map[string]any{"output": c.item, "outputDetails": map[string]bool{"truncated": false}})
+			e = execOf("fanout", c.name, FanoutItemProcessor, c.status, c.item, c.item, st, ch.At)
+		default:
+			p = ch.Exit(p, "Choice", "Check", c.item)
+			ch.Enter(p, "Wait", "Process", c.item)
+			e = execOf("fanout", c.name, FanoutItemProcessor, c.status, c.item, "", st, time.Time{})
+		}
+		e.Arn = ChildArn("fanout", FanoutLabel, c.name)
+		e.StateMachineArn, e.StateMachineName = SMArn("fanout")+"/"+FanoutLabel, "fanout/"+FanoutLabel
+		e.MapRunArn, e.ItemCount = mapRun, 1
+		f.AddExecution(e, ch)
+	}
 }

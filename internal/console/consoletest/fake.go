@@ -38,6 +38,18 @@ func ExecArn(sm, exec string) string {
 	return "arn:aws:states:" + Region + ":" + Account + ":execution:" + sm + ":" + exec
 }
 
+// MapRunArn returns the ARN of map run id of state machine sm's Map state
+// labelled label.
+func MapRunArn(sm, label, id string) string {
+	return "arn:aws:states:" + Region + ":" + Account + ":mapRun:" + sm + "/" + label + ":" + id
+}
+
+// ChildArn returns the ARN of child execution id of state machine sm's map
+// run labelled label.
+func ChildArn(sm, label, id string) string {
+	return ExecArn(sm+"/"+label, id)
+}
+
 // Fake is an in-memory console.Backend. Its zero value is empty; New fills
 // it with demo data. It is safe for concurrent use.
 type Fake struct {
@@ -51,6 +63,7 @@ type Fake struct {
 	mu            sync.Mutex
 	stateMachines []*console.StateMachineDetail
 	executions    []*execution
+	mapRuns       []*console.MapRun
 	approvals     []console.Approval
 	emails        []console.Email
 	queues        []console.Queue
@@ -129,6 +142,83 @@ func (f *Fake) AddExecution(ex console.Execution, h *History, callbacks ...conso
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.executions = append(f.executions, &execution{Execution: ex, history: h, callbacks: callbacks})
+}
+
+// AddMapRun adds a map run. Its item counts follow its child executions
+// (those whose MapRunArn names it): ItemsTotal, when larger than the
+// number of children, counts the items not started yet as pending.
+func (f *Fake) AddMapRun(m console.MapRun) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mapRuns = append(f.mapRuns, &m)
+}
+
+// mapRunView returns m with its counts taken from its children; f.mu is
+// held.
+func (f *Fake) mapRunView(m *console.MapRun) console.MapRun {
+	out := *m
+	out.ItemsPending, out.ItemsRunning, out.ItemsSucceeded, out.ItemsFailed, out.ItemsAborted = 0, 0, 0, 0, 0
+	var n int64
+	for _, e := range f.executions {
+		if e.MapRunArn != m.Arn {
+			continue
+		}
+		items := int64(max(e.ItemCount, 1))
+		n += items
+		switch e.Status {
+		case "RUNNING":
+			out.ItemsRunning += items
+		case "SUCCEEDED":
+			out.ItemsSucceeded += items
+		case "ABORTED":
+			if m.Status == "RUNNING" {
+				out.ItemsFailed += items // a stopped child fails its item
+			} else {
+				out.ItemsAborted += items
+			}
+		default:
+			out.ItemsFailed += items
+		}
+	}
+	out.ItemsTotal = max(m.ItemsTotal, n)
+	if rest := out.ItemsTotal - n; m.Status == "RUNNING" {
+		out.ItemsPending = rest
+	} else {
+		out.ItemsAborted += rest
+	}
+	return out
+}
+
+// ListMapRuns implements console.Backend: newest first.
+func (f *Fake) ListMapRuns(_ context.Context, executionArn string) ([]console.MapRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.check("ListMapRuns"); err != nil {
+		return nil, err
+	}
+	var out []console.MapRun
+	for _, m := range f.mapRuns {
+		if m.ExecutionArn == executionArn {
+			out = append(out, f.mapRunView(m))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartDate.After(out[j].StartDate) })
+	return out, nil
+}
+
+// DescribeMapRun implements console.Backend.
+func (f *Fake) DescribeMapRun(_ context.Context, arn string) (console.MapRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.check("DescribeMapRun"); err != nil {
+		return console.MapRun{}, err
+	}
+	for _, m := range f.mapRuns {
+		if m.Arn == arn {
+			return f.mapRunView(m), nil
+		}
+	}
+	return console.MapRun{}, fmt.Errorf("ResourceNotFound: Resource Not Found: '%s': %w", arn, console.ErrNotFound)
 }
 
 // AddApproval adds an approval request.
@@ -214,6 +304,7 @@ func (f *Fake) ListExecutions(_ context.Context, flt console.ExecutionFilter) (c
 	for _, e := range f.executions {
 		switch {
 		case flt.StateMachineArn != "" && e.StateMachineArn != flt.StateMachineArn && !strings.HasPrefix(flt.StateMachineArn, e.StateMachineArn+":"):
+		case flt.MapRunArn != "" && e.MapRunArn != flt.MapRunArn:
 		case flt.Status != "" && e.Status != flt.Status:
 		case flt.NamePrefix != "" && !strings.HasPrefix(e.Name, flt.NamePrefix):
 		case !flt.StartedAfter.IsZero() && e.StartDate.Before(flt.StartedAfter):
@@ -458,6 +549,9 @@ func (f *Fake) RedriveExecution(_ context.Context, arn string) error {
 	e, err := f.findExec(arn)
 	if err != nil {
 		return err
+	}
+	if e.MapRunArn != "" {
+		return fmt.Errorf("ExecutionNotRedrivable: Execution %s cannot be redriven", arn)
 	}
 	if e.Status == "RUNNING" || e.Status == "SUCCEEDED" {
 		return fmt.Errorf("ExecutionNotRedrivable: Execution is %s and cannot be redriven", e.Status)

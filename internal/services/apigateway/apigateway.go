@@ -26,8 +26,35 @@
 // (StartExecution, StartSyncExecution, StopExecution, through
 // Config.StepFunctions, with AWS's parameter mapping expressions) and
 // HTTP_PROXY. CORS preflights are answered from the API's
-// CorsConfiguration. Authorizers (JWT, Lambda) and AWS_IAM authorization
-// are stored and echoed but not enforced.
+// CorsConfiguration.
+//
+// Routes' authorization is enforced as AWS documents it for HTTP APIs
+// (authorize.go, jwt.go), before the integration runs:
+//
+//   - CUSTOM: the route's Lambda REQUEST authorizer is invoked through
+//     Config.Invoke with the payload format 1.0 or 2.0 authorizer event. A
+//     missing or empty identity source is 401 {"message":"Unauthorized"}
+//     without invoking it; a simple response ({"isAuthorized", "context"},
+//     EnableSimpleResponses) or an IAM policy evaluated on the route ARN
+//     arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}
+//     decides (403 {"message":"Forbidden"} on deny); a failing or malformed
+//     authorizer is 500. Results are cached for AuthorizerResultTtlInSeconds
+//     by identity source values. The context reaches the integration in
+//     requestContext.authorizer.lambda (2.0) or requestContext.authorizer
+//     (1.0) and $context.authorizer.<key>.
+//   - JWT: the token from the identity source ($request.header.Authorization
+//     by default, "Bearer " optional) is verified with the issuer's keys
+//     (RS256/384/512, PS256/384/512, ES256/384/512; discovery and JWKS are
+//     fetched over HTTP and cached for two hours, refreshed on an unknown
+//     kid), then iss, aud or client_id, exp, nbf and iat: a failure is 401
+//     with AWS's www-authenticate header; a token with none of the route's
+//     AuthorizationScopes (scope or scp) is 403. Claims (as strings) and
+//     scopes reach the integration in requestContext.authorizer.jwt.
+//   - AWS_IAM: the request must be SigV4-signed for execute-api in Region
+//     (403 otherwise); Config.VerifyIAM verifies the signature and names the
+//     caller, who reaches the integration in requestContext.authorizer.iam
+//     (2.0) or requestContext.identity (1.0). IAM policies are not
+//     evaluated: any verified caller may invoke the route.
 package apigateway
 
 import (
@@ -103,6 +130,38 @@ type Config struct {
 	// RecentRequests is how many requests per API RecentRequests keeps.
 	// [100]
 	RecentRequests int
+	// VerifyIAM verifies the SigV4 signature of a request to an AWS_IAM
+	// route and says who signed it. The data plane has already checked
+	// that the request is signed and scoped to execute-api in Region; an
+	// *awsproto.Error is answered 403 with its message, any other error
+	// 500. [the signature is not verified: any key is accepted as the
+	// account's root]
+	VerifyIAM VerifyIAMFunc
+	// OIDCClient fetches JWT authorizers' OpenID discovery documents and
+	// key sets. [a client with a 5 s timeout]
+	OIDCClient *http.Client
+}
+
+// VerifyIAMFunc verifies the SigV4 signature of a data plane request
+// (body is its body, for the payload hash) and returns the signer.
+type VerifyIAMFunc func(r *http.Request, body []byte) (*CallerIdentity, error)
+
+// CallerIdentity is who signed a request to an AWS_IAM route, as the
+// integration sees it (requestContext.authorizer.iam in payload format
+// 2.0, requestContext.identity in 1.0).
+type CallerIdentity struct {
+	// AccessKey is the access key id the request was signed with.
+	AccessKey string
+	// AccountID is the signer's account.
+	AccountID string
+	// CallerID is the signer's unique id (an assumed role's
+	// "AROA...:session"); UserID the same for users.
+	CallerID string
+	UserID   string
+	// UserARN is the signer's ARN (user, root or assumed role).
+	UserARN string
+	// PrincipalOrgID is the signer's organization id, if any.
+	PrincipalOrgID string
 }
 
 func (c *Config) setDefaults() error {
@@ -141,6 +200,20 @@ func (c *Config) setDefaults() error {
 	if c.RecentRequests <= 0 {
 		c.RecentRequests = 100
 	}
+	if c.VerifyIAM == nil {
+		account := c.Account
+		c.VerifyIAM = func(r *http.Request, _ []byte) (*CallerIdentity, error) {
+			cred, err := awsproto.ParseCredentialScope(r)
+			if err != nil {
+				return nil, err
+			}
+			return &CallerIdentity{AccessKey: cred.AccessKey, AccountID: account, CallerID: account, UserID: account,
+				UserARN: "arn:aws:iam::" + account + ":root"}, nil
+		}
+	}
+	if c.OIDCClient == nil {
+		c.OIDCClient = &http.Client{Timeout: oidcTimeout}
+	}
 	return nil
 }
 
@@ -158,6 +231,10 @@ type Service struct {
 	recentMu sync.Mutex
 	recent   map[string]*ring
 
+	// issuers caches JWT issuers' signing keys by issuer URL.
+	issuersMu sync.Mutex
+	issuers   map[string]*issuerKeys
+
 	closeOnce sync.Once
 }
 
@@ -171,7 +248,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new apigateway service: %w", err)
 	}
-	s := &Service{cfg: cfg, comp: comp, log: cfg.Logger, recent: map[string]*ring{}}
+	s := &Service{cfg: cfg, comp: comp, log: cfg.Logger, recent: map[string]*ring{}, issuers: map[string]*issuerKeys{}}
 	if s.apis, err = load(ctx, comp); err != nil {
 		return nil, fmt.Errorf("new apigateway service: %w", err)
 	}

@@ -26,6 +26,7 @@ type compiledAPI struct {
 	cors            *cors
 	routes          []*compiledRoute // most specific first
 	stages          map[string]*compiledStage
+	authorizers     map[string]*compiledAuthorizer
 }
 
 type compiledRoute struct {
@@ -33,6 +34,12 @@ type compiledRoute struct {
 	key   *routeKey
 	text  string // the route key as written
 	integ *compiledIntegration
+	// authType is JWT, CUSTOM or AWS_IAM ("" for NONE); authorizer is the
+	// route's JWT or Lambda authorizer (nil if it is missing); scopes the
+	// route's authorization scopes.
+	authType   string
+	authorizer *compiledAuthorizer
+	scopes     []string
 }
 
 type compiledIntegration struct {
@@ -73,14 +80,28 @@ func (a *apiState) compile() {
 		sort.Slice(ci.params, func(i, j int) bool { return ci.params[i].name < ci.params[j].name })
 		integs[id] = ci
 	}
+	var prevAuth map[string]*compiledAuthorizer
+	if prev := a.compiled.Load(); prev != nil {
+		prevAuth = prev.authorizers
+	}
+	c.authorizers = make(map[string]*compiledAuthorizer, len(a.authorizers))
+	for id, e := range a.authorizers {
+		c.authorizers[id] = compileAuthorizer(e.doc, prevAuth[id])
+	}
 	for _, d := range sorted(a.routes) {
 		rk, err := parseRouteKeyErr(d.RouteKey)
 		if err != nil {
 			continue
 		}
-		cr := &compiledRoute{id: d.RouteID, key: rk, text: d.RouteKey}
+		cr := &compiledRoute{id: d.RouteID, key: rk, text: d.RouteKey, scopes: d.AuthorizationScopes}
 		if id, ok := strings.CutPrefix(d.Target, "integrations/"); ok {
 			cr.integ = integs[id]
+		}
+		switch d.AuthorizationType {
+		case authTypeJWT, authTypeCustom:
+			cr.authType, cr.authorizer = d.AuthorizationType, c.authorizers[d.AuthorizerID]
+		case authTypeIAM:
+			cr.authType = authTypeIAM
 		}
 		c.routes = append(c.routes, cr)
 	}
@@ -237,11 +258,13 @@ type request struct {
 	requestID string
 	now       time.Time
 	rawPath   string // the path the event shows (with the stage of a named stage)
+	routePath string // the path after the stage
 	params    []pathParam
 	payload   []byte
 	domain    string
 	prefix    string
 	sourceIP  string
+	auth      authResult
 
 	parsedOK  bool
 	parseDone bool
@@ -314,7 +337,7 @@ func (s *Service) serve(w http.ResponseWriter, req *request, rest string) {
 		gatewayResponse(w, http.StatusNotFound, msgNotFound)
 		return
 	}
-	req.rawPath = rest
+	req.rawPath, req.routePath = rest, routePath
 	if c.cors != nil && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
 		c.cors.preflight(w, r)
 		return
@@ -344,6 +367,9 @@ func (s *Service) serve(w http.ResponseWriter, req *request, rest string) {
 		return
 	}
 	req.payload = body
+	if route.authType != "" && !s.authorize(w, req) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), route.integ.timeout)
 	defer cancel()
 	d := route.integ.doc
@@ -441,7 +467,7 @@ func (req *request) context(name string) (string, bool) {
 	case "stage":
 		return req.stage.name, true
 	}
-	return "", false
+	return req.authContext(name)
 }
 
 func (req *request) stageVariable(name string) (string, bool) {

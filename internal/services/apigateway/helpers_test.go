@@ -111,7 +111,13 @@ type testBundle struct {
 	sfn    *fakeSFN
 	h      atomicHandler
 	http   *http.Client
+	// clock is the service's clock (Unix nanoseconds); advance moves it.
+	clock atomic.Int64
+	opts  []func(*apigateway.Config)
 }
+
+// advance moves the service's clock forward.
+func (tb *testBundle) advance(d time.Duration) { tb.clock.Add(int64(d)) }
 
 type atomicHandler struct{ p atomic.Pointer[http.Handler] }
 
@@ -119,9 +125,12 @@ func (a *atomicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	(*a.p.Load()).ServeHTTP(w, r)
 }
 
-func setup(t testing.TB) *testBundle {
+// setup starts a service (configured further by opts) behind a test
+// server.
+func setup(t testing.TB, opts ...func(*apigateway.Config)) *testBundle {
 	t.Helper()
-	tb := &testBundle{path: filepath.Join(t.TempDir(), "stepflow.db"), lambda: &fakeLambda{}, sfn: &fakeSFN{}}
+	tb := &testBundle{path: filepath.Join(t.TempDir(), "stepflow.db"), lambda: &fakeLambda{}, sfn: &fakeSFN{}, opts: opts}
+	tb.clock.Store(start.UnixNano())
 	srv := httptest.NewServer(&tb.h)
 	tb.url = srv.URL
 	tb.http = srv.Client()
@@ -148,8 +157,12 @@ func (tb *testBundle) open(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := apigateway.New(apigateway.Config{DB: db, Account: account, Region: region, BaseURL: tb.url,
-		Now: func() time.Time { return start }, Invoke: tb.lambda.invoke, StepFunctions: tb.sfn.call})
+	cfg := apigateway.Config{DB: db, Account: account, Region: region, BaseURL: tb.url,
+		Now: func() time.Time { return time.Unix(0, tb.clock.Load()).UTC() }, Invoke: tb.lambda.invoke, StepFunctions: tb.sfn.call}
+	for _, o := range tb.opts {
+		o(&cfg)
+	}
+	svc, err := apigateway.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,6 +241,7 @@ func (req *request) eventV2(b []byte) []byte {
 	b = append(appendKey(b, "requestContext"), '{')
 	b = appendStr(b, "accountId", req.s.cfg.Account)
 	b = appendStr(b, "apiId", req.api.id)
+	b = req.appendAuthorizerV2(b)
 	b = appendStr(b, "domainName", req.domain)
 	b = appendStr(b, "domainPrefix", req.prefix)
 	b = append(appendKey(b, "http"), '{')
@@ -333,19 +334,43 @@ func (req *request) eventV1(b []byte) []byte {
 	b = append(appendKey(b, "requestContext"), '{')
 	b = appendStr(b, "accountId", req.s.cfg.Account)
 	b = appendStr(b, "apiId", req.api.id)
+	b = req.appendAuthorizerV1(b)
 	b = appendStr(b, "domainName", req.domain)
 	b = appendStr(b, "domainPrefix", req.prefix)
 	b = appendStr(b, "extendedRequestId", req.requestID)
 	b = appendStr(b, "httpMethod", r.Method)
 	b = append(appendKey(b, "identity"), '{')
-	for _, k := range []string{"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+	var iam *CallerIdentity
+	if req.auth.kind == authIAM {
+		iam = req.auth.iam
+	}
+	for _, k := range [...]string{"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
 		"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId"} {
-		b = append(appendKey(b, k), "null"...)
+		switch {
+		case iam != nil && k == "accessKey":
+			b = appendStr(b, k, iam.AccessKey)
+		case iam != nil && k == "accountId":
+			b = appendStr(b, k, iam.AccountID)
+		case iam != nil && k == "caller":
+			b = appendStr(b, k, iam.CallerID)
+		case iam != nil && k == "principalOrgId" && iam.PrincipalOrgID != "":
+			b = appendStr(b, k, iam.PrincipalOrgID)
+		default:
+			b = append(appendKey(b, k), "null"...)
+		}
 	}
 	b = appendStr(b, "sourceIp", req.sourceIP)
-	b = append(appendKey(b, "user"), "null"...)
+	if iam != nil {
+		b = appendStr(b, "user", iam.UserID)
+	} else {
+		b = append(appendKey(b, "user"), "null"...)
+	}
 	b = appendStr(b, "userAgent", r.UserAgent())
-	b = append(appendKey(b, "userArn"), "null"...)
+	if iam != nil {
+		b = appendStr(b, "userArn", iam.UserARN)
+	} else {
+		b = append(appendKey(b, "userArn"), "null"...)
+	}
 	b = append(b, '}')
 	b = appendStr(b, "path", req.rawPath)
 	b = appendStr(b, "protocol", r.Proto)

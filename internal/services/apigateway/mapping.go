@@ -18,7 +18,10 @@ import (
 //	$request.path                the request path
 //	$request.body                the whole request body
 //	$request.body.<path>         a JSON path into the body: .name, [n], ['name']
-//	$context.<variable>          a context variable ($context.requestId, ...)
+//	$context.<variable>          a context variable ($context.requestId, ...,
+//	                             $context.authorizer.<name>,
+//	                             $context.authorizer.claims.<name>,
+//	                             $context.identity.userArn, ...)
 //	$stageVariables.<name>       a stage variable
 //
 // Each may also be written ${request.header.x} to end it before text that
@@ -61,6 +64,9 @@ var contextVariables = map[string]bool{
 	"accountId": true, "apiId": true, "domainName": true, "domainPrefix": true, "extendedRequestId": true,
 	"httpMethod": true, "identity.sourceIp": true, "identity.userAgent": true, "path": true, "protocol": true,
 	"requestId": true, "requestTime": true, "requestTimeEpoch": true, "routeKey": true, "stage": true,
+	// An AWS_IAM route's caller.
+	"identity.accessKey": true, "identity.accountId": true, "identity.caller": true, "identity.user": true,
+	"identity.userArn": true,
 }
 
 // parseMapping parses a mapping value. Errors say what is wrong in plain
@@ -165,6 +171,11 @@ func parseVariable(s string, braced bool) (mapPart, int, error) {
 		p, n, err := dottedVar(s, "context.", partContext)
 		if err != nil {
 			return p, n, err
+		}
+		// $context.authorizer.<name> and .claims.<name>: what the route's
+		// authorizer returned.
+		if rest, ok := strings.CutPrefix(p.text, "authorizer."); ok && rest != "" && rest != "claims" {
+			return p, n, nil
 		}
 		// Take the longest known variable (identity.sourceIp before identity).
 		for name := p.text; name != ""; {

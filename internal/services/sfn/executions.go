@@ -848,26 +848,10 @@ type mapRunCounts struct {
 	PendingRedrive        int64 `json:"pendingRedrive"`
 }
 
-// defaultMapConcurrency is how many children a distributed Map without
-// MaxConcurrency runs at once on AWS.
-const defaultMapConcurrency = 10_000
-
-// counts derives a map run's counts from its stored totals: while it runs,
-// the children not finished are running up to its concurrency and pending
-// beyond; once it ended, they were aborted.
+// counts is a map run's DescribeMapRun counts.
 func counts(m store.MapRun) mapRunCounts {
 	c := mapRunCounts{Succeeded: m.ItemsSucceeded, Failed: m.ItemsFailed, Total: m.ItemsTotal}
-	rest := max(m.ItemsTotal-m.ItemsSucceeded-m.ItemsFailed, 0)
-	if m.Status != "RUNNING" {
-		c.Aborted = rest
-		return c
-	}
-	limit := int64(m.MaxConcurrency)
-	if limit <= 0 {
-		limit = defaultMapConcurrency
-	}
-	c.Running = min(rest, limit)
-	c.Pending = rest - c.Running
+	c.Running, c.Pending, c.Aborted = m.Unfinished()
 	return c
 }
 
@@ -883,6 +867,7 @@ type describeMapRunOutput struct {
 	ItemCounts                 mapRunCounts `json:"itemCounts"`
 	ExecutionCounts            mapRunCounts `json:"executionCounts"`
 	RedriveCount               int          `json:"redriveCount"`
+	RedriveDate                epoch        `json:"redriveDate,omitzero"`
 }
 
 func (s *Service) describeMapRun(ctx context.Context, body []byte) (any, error) {
@@ -899,7 +884,7 @@ func (s *Service) describeMapRun(ctx context.Context, body []byte) (any, error) 
 		MapRunArn: m.Arn, ExecutionArn: m.ExecutionArn, Status: m.Status,
 		StartDate: epoch(m.StartDate), StopDate: epoch(m.StopDate), MaxConcurrency: m.MaxConcurrency,
 		ToleratedFailurePercentage: m.ToleratedFailurePercentage, ToleratedFailureCount: m.ToleratedFailureCount,
-		ItemCounts: c, ExecutionCounts: c,
+		ItemCounts: c, ExecutionCounts: c, RedriveCount: m.RedriveCount, RedriveDate: epoch(m.RedriveDate),
 	}, nil
 }
 

@@ -347,3 +347,80 @@ func TestUpdateMapRunAndStopChild(t *testing.T) {
 		t.Errorf("MaxConcurrency after updating an ended map run: %d, want 9", d.MaxConcurrency)
 	}
 }
+
+// TestRedriveMapRun fails one child of a distributed Map, redrives the
+// parent, and checks that the same map run redrives only that child.
+func TestRedriveMapRun(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	ctx := context.Background()
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":3,"Label":"Work","End":true,
+"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"T","States":{
+ "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+  "Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}}}}`
+	sm := tb.createMachine(t, def)
+	start, err := tb.client.StartExecution(ctx, &awssfn.StartExecutionInput{StateMachineArn: aws.String(sm), Input: aws.String(`[1,2,3]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := []string{tb.token(t), tb.token(t), tb.token(t)}
+	for _, tok := range toks[:2] {
+		if _, err := tb.client.SendTaskSuccess(ctx, &awssfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(`"done"`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tb.client.SendTaskFailure(ctx, &awssfn.SendTaskFailureInput{TaskToken: aws.String(toks[2]), Error: aws.String("Boom")}); err != nil {
+		t.Fatal(err)
+	}
+	if d := tb.waitStatus(t, aws.ToString(start.ExecutionArn)); d.Status != types.ExecutionStatusFailed {
+		t.Fatalf("first run: %s", d.Status)
+	}
+	runs, err := tb.client.ListMapRuns(ctx, &awssfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("ListMapRuns = %+v, %v", runs, err)
+	}
+	arn := runs.MapRuns[0].MapRunArn
+
+	if _, err := tb.client.RedriveExecution(ctx, &awssfn.RedriveExecutionInput{ExecutionArn: start.ExecutionArn}); err != nil {
+		t.Fatal(err)
+	}
+	redriven := tb.token(t) // only the failed child runs again
+	running, err := tb.client.ListExecutions(ctx, &awssfn.ListExecutionsInput{MapRunArn: arn, StatusFilter: types.ExecutionStatusRunning})
+	if err != nil || len(running.Executions) != 1 || running.Executions[0].RedriveCount == nil || *running.Executions[0].RedriveCount != 1 {
+		t.Fatalf("running children after the redrive = %+v, %v; want the failed one, redriven once", running, err)
+	}
+	if _, err := tb.client.SendTaskSuccess(ctx, &awssfn.SendTaskSuccessInput{TaskToken: aws.String(redriven), Output: aws.String(`"again"`)}); err != nil {
+		t.Fatal(err)
+	}
+	d := tb.waitStatus(t, aws.ToString(start.ExecutionArn))
+	// The results stay in item order; which item failed depends on the
+	// order the tokens were dispatched in.
+	if out := aws.ToString(d.Output); d.Status != types.ExecutionStatusSucceeded || strings.Count(out, `"done"`) != 2 || strings.Count(out, `"again"`) != 1 {
+		t.Fatalf("after the redrive: %s %s", d.Status, aws.ToString(d.Output))
+	}
+	again, err := tb.client.ListMapRuns(ctx, &awssfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || len(again.MapRuns) != 1 || aws.ToString(again.MapRuns[0].MapRunArn) != aws.ToString(arn) {
+		t.Fatalf("map runs after the redrive = %+v, %v; want the same one", again, err)
+	}
+	mr, err := tb.client.DescribeMapRun(ctx, &awssfn.DescribeMapRunInput{MapRunArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.Status != types.MapRunStatusSucceeded || mr.RedriveCount == nil || *mr.RedriveCount != 1 || mr.RedriveDate == nil ||
+		mr.ItemCounts.Succeeded != 3 || mr.ItemCounts.Failed != 0 {
+		t.Errorf("map run after the redrive: %s, redrives %v, items %+v", mr.Status, mr.RedriveCount, mr.ItemCounts)
+	}
+	redrivenChildren, err := tb.client.ListExecutions(ctx, &awssfn.ListExecutionsInput{MapRunArn: arn, RedriveFilter: types.ExecutionRedriveFilterRedriven})
+	if err != nil || len(redrivenChildren.Executions) != 1 {
+		t.Fatalf("redriven children = %+v, %v", redrivenChildren, err)
+	}
+	h, err := tb.client.GetExecutionHistory(ctx, &awssfn.GetExecutionHistoryInput{ExecutionArn: redrivenChildren.Executions[0].ExecutionArn})
+	if got := historyTypes(h.Events); err != nil || !strings.Contains(got, "ExecutionFailed ExecutionRedriven TaskStateEntered") ||
+		!strings.HasSuffix(got, "ExecutionSucceeded") {
+		t.Errorf("redriven child's history: %s, %v", got, err)
+	}
+	parent, err := tb.client.GetExecutionHistory(ctx, &awssfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn})
+	if got := historyTypes(parent.Events); err != nil || !strings.Contains(got, "ExecutionRedriven MapStateEntered MapStateStarted MapRunRedriven MapRunSucceeded") {
+		t.Errorf("parent's history: %s, %v", got, err)
+	}
+}

@@ -493,9 +493,12 @@ func (db *DB) ListExecutions(ctx context.Context, f store.ListExecutionsFilter) 
 		}
 		args = append(args, f.StateMachineArn)
 	}
-	if f.MapRunArn != "" {
+	switch {
+	case f.MapRunArn != "":
 		q.WriteString(`e.map_run_arn = ? AND e.map_run_arn <> '' AND `)
 		args = append(args, f.MapRunArn)
+	case f.StateMachineArn == "":
+		q.WriteString(`e.map_run_arn = '' AND `) // every top-level execution
 	}
 	if f.Status != "" {
 		q.WriteString(`e.status = ? AND `)

@@ -12,16 +12,18 @@ const (
 	// qUpsertMapRun inserts a map run or updates what a transition changes.
 	qUpsertMapRun = `INSERT INTO map_runs (arn, execution_arn, state_machine_arn, status, start_date, stop_date,
 	max_concurrency, tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed,
-	definition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	definition, items_running, redrive_count, redrive_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stop_date = excluded.stop_date,
 	max_concurrency = excluded.max_concurrency, tolerated_failure_count = excluded.tolerated_failure_count,
 	tolerated_failure_percentage = excluded.tolerated_failure_percentage,
-	items_total = excluded.items_total, items_succeeded = excluded.items_succeeded, items_failed = excluded.items_failed`
+	items_total = excluded.items_total, items_succeeded = excluded.items_succeeded, items_failed = excluded.items_failed,
+	items_running = excluded.items_running, redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date`
 	qUpdateMapRun = `UPDATE map_runs SET max_concurrency = coalesce(?, max_concurrency),
 	tolerated_failure_count = coalesce(?, tolerated_failure_count),
 	tolerated_failure_percentage = coalesce(?, tolerated_failure_percentage) WHERE arn = ?`
 	mapRunColumns = `arn, execution_arn, state_machine_arn, status, start_date, stop_date, max_concurrency,
-	tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed, definition`
+	tolerated_failure_count, tolerated_failure_percentage, items_total, items_succeeded, items_failed, definition,
+	items_running, redrive_count, redrive_date`
 	kindMapRuns = 'm'
 )
 
@@ -34,7 +36,8 @@ func (w *wtx) upsertMapRuns(t *store.Transition) error {
 		}
 		if _, err := w.exec(qUpsertMapRun, m.Arn, exec, m.StateMachineArn, m.Status, toNanos(m.StartDate),
 			toNanos(m.StopDate), m.MaxConcurrency, m.ToleratedFailureCount, m.ToleratedFailurePercentage,
-			m.ItemsTotal, m.ItemsSucceeded, m.ItemsFailed, m.Definition); err != nil {
+			m.ItemsTotal, m.ItemsSucceeded, m.ItemsFailed, m.Definition, m.ItemsRunning, m.RedriveCount,
+			toNanos(m.RedriveDate)); err != nil {
 			return fmt.Errorf("upsert map run: %w", err)
 		}
 	}
@@ -44,10 +47,11 @@ func (w *wtx) upsertMapRuns(t *store.Transition) error {
 // scanMapRun scans a row of mapRunColumns.
 func scanMapRun(sc interface{ Scan(...any) error }) (store.MapRun, error) {
 	var m store.MapRun
-	var start, stop int64
+	var start, stop, redrive int64
 	err := sc.Scan(&m.Arn, &m.ExecutionArn, &m.StateMachineArn, &m.Status, &start, &stop, &m.MaxConcurrency,
-		&m.ToleratedFailureCount, &m.ToleratedFailurePercentage, &m.ItemsTotal, &m.ItemsSucceeded, &m.ItemsFailed, &m.Definition)
-	m.StartDate, m.StopDate = fromNanos(start), fromNanos(stop)
+		&m.ToleratedFailureCount, &m.ToleratedFailurePercentage, &m.ItemsTotal, &m.ItemsSucceeded, &m.ItemsFailed, &m.Definition,
+		&m.ItemsRunning, &m.RedriveCount, &redrive)
+	m.StartDate, m.StopDate, m.RedriveDate = fromNanos(start), fromNanos(stop), fromNanos(redrive)
 	return m, err
 }
 

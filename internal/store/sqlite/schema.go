@@ -174,6 +174,12 @@ CREATE TABLE secrets (
 ALTER TABLE executions ADD COLUMN item_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE map_runs ADD COLUMN definition TEXT NOT NULL DEFAULT '';
 `,
+	// 5: map runs: children in flight, and redrives.
+	`
+ALTER TABLE map_runs ADD COLUMN items_running INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE map_runs ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE map_runs ADD COLUMN redrive_date INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // migrate applies the migrations the database lacks, all in one

@@ -17,6 +17,7 @@ func mapRun(e store.Execution, label string, n int) store.MapRun {
 		Status:          "RUNNING",
 		StartDate:       at(n),
 		MaxConcurrency:  5,
+		ItemsRunning:    2,
 		Definition:      `{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}}`,
 		// Tolerances as AWS shows them.
 		ToleratedFailureCount:      2,
@@ -60,6 +61,7 @@ func testMapRuns(t *testing.T, b *bundle) {
 	up := mr
 	up.Status, up.StopDate, up.ItemsSucceeded, up.ItemsFailed = "FAILED", at(9), 7, 3
 	up.MaxConcurrency, up.ToleratedFailureCount, up.ToleratedFailurePercentage = 99, 98, 97
+	up.ItemsRunning, up.RedriveCount, up.RedriveDate = 0, 1, at(8)
 	changed := up
 	changed.StartDate, changed.StateMachineArn, changed.Definition = at(50), machineArn("other"), `{"other":true}`
 	must(t, "Commit(update)", b.s.Commit(b.ctx, []store.Transition{{Execution: e, HistoryFrom: 1, Events: events(1, 1),

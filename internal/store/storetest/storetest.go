@@ -855,6 +855,9 @@ func testListExecutions(t *testing.T, b *bundle) {
 	for _, x := range all {
 		e := execution("m", x.name, x.start)
 		e.VersionArn, e.AliasArn, e.MapRunArn, e.Status = x.version, x.alias, x.mapRun, x.status
+		if x.mapRun != "" {
+			e.StateMachineArn = machineArn("m/r") // a distributed Map's child
+		}
 		b.create(t, e, 1)
 	}
 	b.create(t, execution("n", "z", 9), 1)
@@ -863,13 +866,14 @@ func testListExecutions(t *testing.T, b *bundle) {
 		f    store.ListExecutionsFilter
 		want string
 	}{
-		{"machine", store.ListExecutionsFilter{StateMachineArn: m}, "fedcba"},
+		{"machine", store.ListExecutionsFilter{StateMachineArn: m}, "dcba"},
 		{"version", store.ListExecutionsFilter{StateMachineArn: m + ":1"}, "cb"},
 		{"alias", store.ListExecutionsFilter{StateMachineArn: m + ":prod"}, "dc"},
-		{"status", store.ListExecutionsFilter{StateMachineArn: m, Status: "RUNNING"}, "eca"},
+		{"status", store.ListExecutionsFilter{StateMachineArn: m, Status: "RUNNING"}, "ca"},
 		{"map run", store.ListExecutionsFilter{MapRunArn: arnPrefix + "mapRun:m/r:1"}, "fe"},
-		{"all", store.ListExecutionsFilter{}, "zfedcba"},
-		{"all succeeded", store.ListExecutionsFilter{Status: "SUCCEEDED"}, "fb"},
+		{"map run, running", store.ListExecutionsFilter{MapRunArn: arnPrefix + "mapRun:m/r:1", Status: "RUNNING"}, "e"},
+		{"all but map run children", store.ListExecutionsFilter{}, "zdcba"},
+		{"all succeeded", store.ListExecutionsFilter{Status: "SUCCEEDED"}, "b"},
 		{"unknown machine", store.ListExecutionsFilter{StateMachineArn: machineArn("nope")}, ""},
 	}
 	for _, tc := range tests {
@@ -896,9 +900,10 @@ func testListExecutions(t *testing.T, b *bundle) {
 			}
 		}
 	}
-	got, _, err := b.s.ListExecutions(b.ctx, store.ListExecutionsFilter{StateMachineArn: m, Limit: 1})
+	got, _, err := b.s.ListExecutions(b.ctx, store.ListExecutionsFilter{MapRunArn: arnPrefix + "mapRun:m/r:1", Limit: 1})
 	must(t, "ListExecutions", err)
 	want := execution("m", "f", 5)
+	want.StateMachineArn = machineArn("m/r")
 	want.MapRunArn, want.Status, want.HistoryLen = arnPrefix+"mapRun:m/r:1", "SUCCEEDED", 1
 	want.Definition, want.Input = "", ""
 	if len(got) != 1 {
