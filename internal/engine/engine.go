@@ -238,6 +238,9 @@ type Execution struct {
 	dirtyChildren []*child
 
 	contextBase *jsonv.Object // $$.Execution and $$.StateMachine, built once
+	// arrayTexts are the texts of Parallel results that hold the execution
+	// input, by their first element (see noteParallelText).
+	arrayTexts map[*any]string
 
 	funcs map[string]jsonata.Function // the JSONata functions Step Functions adds, built once
 }
@@ -460,8 +463,43 @@ func (e *Execution) inputText(v jsonv.Value) string {
 		if in, ok := e.input.([]any); ok && len(in) == len(v) && (len(v) == 0 || &in[0] == &v[0]) {
 			return e.info.InputText
 		}
+		if len(v) > 0 && e.arrayTexts != nil {
+			return e.arrayTexts[&v[0]]
+		}
 	}
 	return ""
+}
+
+// noteParallelText records the text AWS gives a Parallel state's result
+// when some branch outputs are the execution input (or such results): the
+// input's text as sent for those, the others compact.
+func (e *Execution) noteParallelText(results []any) {
+	if e.info.InputText == "" || len(results) == 0 {
+		return
+	}
+	var parts []string
+	for i, x := range results {
+		t := e.inputText(x)
+		if t != "" && parts == nil {
+			parts = make([]string, len(results))
+			for j := range i {
+				parts[j] = jsonv.Marshal(results[j])
+			}
+		}
+		if parts != nil {
+			if t == "" {
+				t = jsonv.Marshal(x)
+			}
+			parts[i] = t
+		}
+	}
+	if parts == nil {
+		return
+	}
+	if e.arrayTexts == nil {
+		e.arrayTexts = map[*any]string{}
+	}
+	e.arrayTexts[&results[0]] = "[" + strings.Join(parts, ",") + "]"
 }
 
 // historyLog is one execution's history: the execution's own, or that of a

@@ -591,6 +591,7 @@ func (e *Execution) settle(f *frame) {
 		}
 	} else {
 		e.record(f, ParallelSucceeded, false)
+		e.noteParallelText(fan.results)
 	}
 	f.status = stRunning
 	e.finishResult(f, result)

@@ -261,3 +261,28 @@ func TestParallelRetryHistory(t *testing.T) {
 		t.Errorf("%d ParallelStateEntered events, want 1", n)
 	}
 }
+
+// TestParallelKeepsInputText checks AWS's way with a Parallel result whose
+// branches pass the execution input through: the input keeps the text it
+// was sent with (spaces and all) inside the result, also nested; a branch
+// output of its own is written compactly. (AWS was recorded with one
+// branch; "," between branches is this engine's choice.)
+func TestParallelKeepsInputText(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"L1","States":{"L1":{"Type":"Parallel","End":true,"Branches":[
+		{"StartAt":"L2","States":{"L2":{"Type":"Parallel","End":true,"Branches":[
+			{"StartAt":"Same","States":{"Same":{"Type":"Pass","End":true}}},
+			{"StartAt":"Own","States":{"Own":{"Type":"Pass","Result":{"a": 1},"End":true}}}]}}}]}}}`
+	input := `[[1, 2], {"k": "v"}]`
+	info := testInfo()
+	info.InputText = input
+	ex := engine.Start(mustParse(t, def), info, mustJSON(t, input), t0)
+	if ex.Status() != engine.Succeeded {
+		t.Fatalf("status %s", ex.Status())
+	}
+	last := ex.History()[len(ex.History())-1]
+	want := `"output":"[[[[1, 2], {\"k\": \"v\"}],{\"a\":1}]]"`
+	if got := last.JSON(); !strings.Contains(got, want) {
+		t.Fatalf("ExecutionSucceeded = %s\nwant the output %s", got, want)
+	}
+}
