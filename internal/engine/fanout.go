@@ -578,9 +578,10 @@ func (e *Execution) settle(f *frame) {
 			e.endMapRun(fan, Succeeded)
 			e.record(fan.runCtx, MapRunSucceeded, true)
 			e.record(fan.runCtx, MapStateSucceeded, false)
-			// Observed on AWS: MapStateExited links to MapRunSucceeded when
-			// the Map state is the first state, to MapRunStarted otherwise.
-			if fan.enteredFirst {
+			// Observed on AWS (all eleven recordings): MapStateExited links
+			// to MapRunSucceeded when the Map state is the first state or
+			// has a ResultPath, to MapRunStarted otherwise.
+			if fan.enteredFirst || f.state.ResultPath != nil {
 				f.lastID = fan.runCtx.lastID
 			}
 		} else {
