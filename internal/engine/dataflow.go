@@ -172,14 +172,7 @@ func (e *Execution) finishResult(f *frame, result jsonv.Value) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
-	if assigned != nil {
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.stateFailed(f, fe)
-			return
-		}
-		assigned = assignedText(assigned)
-	}
-	e.exit(f, out, assigned, "")
+	e.exitAssigning(f, out, assigned, "", false)
 }
 
 // assign evaluates an Assign template with "$" bound to input. The

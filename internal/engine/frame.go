@@ -166,6 +166,25 @@ func (e *Execution) exit(f *frame, output jsonv.Value, assigned *jsonv.Object, n
 	e.enter(f, next, output)
 }
 
+// exitAssigning sets the variables the state assigned (assigned may be
+// nil) and exits it with output to next. Variables over the limits fail the
+// state instead: through its Retry and Catch, or, when it is leaving
+// through a Catch (caught), ending f.
+func (e *Execution) exitAssigning(f *frame, output jsonv.Value, assigned *jsonv.Object, next string, caught bool) {
+	if assigned != nil {
+		if fe := e.setVars(f, assigned); fe != nil {
+			if caught {
+				e.finishFailed(f, fe.Name, fe.Cause)
+			} else {
+				e.stateFailed(f, fe)
+			}
+			return
+		}
+		assigned = assignedText(assigned)
+	}
+	e.exit(f, output, assigned, next)
+}
+
 // finishFailed ends f with an error that nothing caught.
 func (e *Execution) finishFailed(f *frame, name, cause string) {
 	f.failed, f.errName, f.errCause, f.status = true, name, cause, stDone
@@ -279,13 +298,8 @@ func (e *Execution) catchOrFail(f *frame, fe *failure.Error) {
 				e.finishFailed(f, fe.Name, fe.Cause)
 				return
 			}
-			if fe := e.setVars(f, assigned); fe != nil {
-				e.finishFailed(f, fe.Name, fe.Cause)
-				return
-			}
-			assigned = assignedText(assigned)
 		}
-		e.exit(f, out, assigned, c.Next)
+		e.exitAssigning(f, out, assigned, c.Next, true)
 		return
 	}
 	e.finishFailed(f, fe.Name, fe.Cause)

@@ -131,14 +131,7 @@ func (e *Execution) finishJSONata(f *frame, result jsonv.Value, hasResult bool) 
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
-	if assigned != nil {
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.stateFailed(f, fe)
-			return
-		}
-		assigned = assignedText(assigned)
-	}
-	e.exit(f, out, assigned, "")
+	e.exitAssigning(f, out, assigned, "", false)
 }
 
 // assignOutput evaluates an Assign and an Output template (either may be
@@ -232,14 +225,7 @@ func (e *Execution) execChoiceJSONata(f *frame) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
-	if assigned != nil {
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.stateFailed(f, fe)
-			return
-		}
-		assigned = assignedText(assigned)
-	}
-	e.exit(f, out, assigned, next)
+	e.exitAssigning(f, out, assigned, next, false)
 }
 
 // execWaitJSONata runs a JSONata Wait state; waitDone finishes it.
@@ -484,12 +470,5 @@ func (e *Execution) catchJSONata(f *frame, c *asl.Catcher, errOut *jsonv.Object)
 		e.finishFailed(f, fe.Name, fe.Cause)
 		return
 	}
-	if assigned != nil {
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.finishFailed(f, fe.Name, fe.Cause)
-			return
-		}
-		assigned = assignedText(assigned)
-	}
-	e.exit(f, out, assigned, c.Next)
+	e.exitAssigning(f, out, assigned, c.Next, true)
 }

@@ -81,14 +81,7 @@ func (e *Execution) execChoice(f *frame) {
 		e.stateFailed(f, e.runtimeError(f, err))
 		return
 	}
-	if assigned != nil {
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.stateFailed(f, fe)
-			return
-		}
-		assigned = assignedText(assigned)
-	}
-	e.exit(f, out, assigned, next)
+	e.exitAssigning(f, out, assigned, next, false)
 }
 
 // execWait runs a Wait state: it starts a timer, and waitDone finishes it.
@@ -156,13 +149,8 @@ func (e *Execution) waitDone(f *frame) {
 			e.stateFailed(f, e.runtimeError(f, err))
 			return
 		}
-		if fe := e.setVars(f, assigned); fe != nil {
-			e.stateFailed(f, fe)
-			return
-		}
-		assigned = assignedText(assigned)
 	}
-	e.exit(f, out, assigned, "")
+	e.exitAssigning(f, out, assigned, "", false)
 }
 
 // execSucceed runs a Succeed state.
