@@ -52,18 +52,7 @@ func (s *Service) createActivity(ctx context.Context, body []byte) (any, error) 
 
 // getActivity resolves an activity ARN.
 func (s *Service) getActivity(ctx context.Context, raw string) (store.Activity, error) {
-	a, err := parseARN(raw)
-	if err != nil {
-		return store.Activity{}, err
-	}
-	if err := a.wantKind(kindActivity); err != nil {
-		return store.Activity{}, err
-	}
-	act, err := s.st.GetActivity(ctx, raw)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Activity{}, errActivityDoesNotExist(raw)
-	}
-	return act, err
+	return getByARN(ctx, raw, kindActivity, s.st.GetActivity, errActivityDoesNotExist)
 }
 
 // DescribeActivity.

@@ -390,9 +390,7 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 	if ref.alias != "" {
 		return nil, errResourceNotFound(ref.arn)
 	}
-	if _, err := s.st.GetStateMachine(ctx, ref.base); errors.Is(err, store.ErrNotFound) {
-		return nil, errStateMachineDoesNotExist(ref.arn)
-	} else if err != nil {
+	if _, err := s.stateMachine(ctx, ref); err != nil {
 		return nil, err
 	}
 	as, next, err := s.st.ListAliases(ctx, ref.base, limit, after)

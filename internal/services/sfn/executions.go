@@ -348,18 +348,7 @@ func (s *Service) startSyncExecution(ctx context.Context, body []byte) (any, err
 
 // getExecution resolves a STANDARD execution ARN.
 func (s *Service) getExecution(ctx context.Context, raw string) (store.Execution, error) {
-	a, err := parseARN(raw)
-	if err != nil {
-		return store.Execution{}, err
-	}
-	if err := a.wantKind(kindExecution); err != nil {
-		return store.Execution{}, err
-	}
-	ex, err := s.st.GetExecution(ctx, raw)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Execution{}, errExecutionDoesNotExist(raw)
-	}
-	return ex, err
+	return getByARN(ctx, raw, kindExecution, s.st.GetExecution, errExecutionDoesNotExist)
 }
 
 // DescribeExecution.
@@ -570,13 +559,6 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, error) 
 		}
 		f.StateMachineArn = in.StateMachineArn
 	case in.MapRunArn != "":
-		a, err := parseARN(in.MapRunArn)
-		if err != nil {
-			return nil, err
-		}
-		if err := a.wantKind(kindMapRun); err != nil {
-			return nil, err
-		}
 		if _, err := s.getMapRun(ctx, in.MapRunArn); err != nil {
 			return nil, err
 		}
@@ -820,18 +802,7 @@ type mapRunArnInput struct {
 // getMapRun validates raw as a map run ARN and returns the map run;
 // ResourceNotFound if there is none.
 func (s *Service) getMapRun(ctx context.Context, raw string) (store.MapRun, error) {
-	a, err := parseARN(raw)
-	if err != nil {
-		return store.MapRun{}, err
-	}
-	if err := a.wantKind(kindMapRun); err != nil {
-		return store.MapRun{}, err
-	}
-	m, err := s.st.GetMapRun(ctx, raw)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.MapRun{}, errResourceNotFound(raw)
-	}
-	return m, err
+	return getByARN(ctx, raw, kindMapRun, s.st.GetMapRun, errResourceNotFound)
 }
 
 // mapRunCounts is DescribeMapRun's itemCounts and executionCounts.

@@ -245,10 +245,7 @@ func (s *Service) describeStateMachine(ctx context.Context, body []byte) (any, e
 	if ref.alias != "" {
 		return nil, errStateMachineDoesNotExist(ref.arn)
 	}
-	sm, err := s.st.GetStateMachine(ctx, ref.base)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errStateMachineDoesNotExist(ref.arn)
-	}
+	sm, err := s.stateMachine(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -323,10 +320,7 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, err
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sm, err := s.st.GetStateMachine(ctx, ref.base)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errStateMachineDoesNotExist(ref.arn)
-	}
+	sm, err := s.stateMachine(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

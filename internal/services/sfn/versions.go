@@ -67,10 +67,7 @@ func (s *Service) publishStateMachineVersion(ctx context.Context, body []byte) (
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sm, err := s.st.GetStateMachine(ctx, ref.base)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errStateMachineDoesNotExist(ref.arn)
-	}
+	sm, err := s.stateMachine(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

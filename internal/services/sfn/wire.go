@@ -1,11 +1,16 @@
 package sfn
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/store"
 )
 
 // epoch is a timestamp as awsJson encodes it: seconds since the Unix epoch
@@ -65,6 +70,34 @@ func parseARN(s string) (arn, error) {
 		}
 	}
 	return a, nil
+}
+
+// getByARN validates raw as an ARN of kind and reads the resource with
+// get; missing makes AWS's error for one that does not exist.
+func getByARN[T any](ctx context.Context, raw, kind string, get func(context.Context, string) (T, error), missing func(string) *awsproto.Error) (T, error) {
+	var zero T
+	a, err := parseARN(raw)
+	if err != nil {
+		return zero, err
+	}
+	if err := a.wantKind(kind); err != nil {
+		return zero, err
+	}
+	v, err := get(ctx, raw)
+	if errors.Is(err, store.ErrNotFound) {
+		return zero, missing(raw)
+	}
+	return v, err
+}
+
+// stateMachine reads the state machine ref names (not a version or an
+// alias of it); StateMachineDoesNotExist if there is none.
+func (s *Service) stateMachine(ctx context.Context, ref smRef) (store.StateMachine, error) {
+	sm, err := s.st.GetStateMachine(ctx, ref.base)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.StateMachine{}, errStateMachineDoesNotExist(ref.arn)
+	}
+	return sm, err
 }
 
 // wantKind returns AWS's error for an ARN of another resource type.
