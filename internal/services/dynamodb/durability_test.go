@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	ddb "github.com/stepflow/stepflow/internal/services/dynamodb"
+	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
 
 // TestConditionalDecrementConcurrency has many clients take stock from one
@@ -248,4 +253,72 @@ func appendDef(defs []types.AttributeDefinition, name string) []types.AttributeD
 		}
 	}
 	return append(defs, types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: types.ScalarAttributeTypeS})
+}
+
+// TestServiceRestartOnOpenDatabase closes the service, not the database,
+// while requests run (they all succeed: the closed service's prepared
+// statements give way to unprepared ones), then opens a new service on the
+// same database, which sees every write.
+func TestServiceRestartOnOpenDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "OFF"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	call := func(t *testing.T, svc *ddb.Service, action, body string) []byte {
+		t.Helper()
+		out, err := svc.Call(ctx, action, []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+		return out
+	}
+	first, err := ddb.New(ddb.Config{DB: db, DisableTTL: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call(t, first, "CreateTable", `{"TableName":"restart","BillingMode":"PAY_PER_REQUEST",`+
+		`"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],`+
+		`"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}]}`)
+	const workers, each = 4, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				key := fmt.Sprintf(`{"pk":{"S":"p"},"sk":{"N":"%d"}}`, w*each+i)
+				for _, c := range []struct{ action, body string }{
+					{"UpdateItem", `{"TableName":"restart","Key":` + key + `,"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}`},
+					{"GetItem", `{"TableName":"restart","Key":` + key + `}`},
+					{"Query", `{"TableName":"restart","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"Limit":` + fmt.Sprint(i+1) + `}`},
+					{"TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"restart","Key":` + key + `}}]}`},
+				} {
+					if _, err := first.Call(ctx, c.action, []byte(c.body)); err != nil {
+						t.Errorf("%s while closing: %v", c.action, err)
+						return
+					}
+				}
+			}
+		})
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	second, err := ddb.New(ddb.Config{DB: db, DisableTTL: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	out := call(t, second, "Query", `{"TableName":"restart","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"Select":"COUNT"}`)
+	if want := fmt.Sprintf(`"Count":%d`, workers*each); !strings.Contains(string(out), want) {
+		t.Errorf("Query on the new service = %s, want %s", out, want)
+	}
+	call(t, second, "PutItem", `{"TableName":"restart","Item":{"pk":{"S":"q"},"sk":{"N":"1"}}}`)
+	out = call(t, second, "GetItem", `{"TableName":"restart","Key":{"pk":{"S":"q"},"sk":{"N":"1"}}}`)
+	if !strings.Contains(string(out), `"Item"`) {
+		t.Errorf("GetItem on the new service = %s", out)
+	}
 }

@@ -15,13 +15,13 @@
 // Secondary index entries live in their own table and are maintained in
 // the same transaction as the item. Every write is one SQLite transaction
 // through the database's single writer: a conditional write reads, checks
-// and writes atomically, and TransactWriteItems is all-or-nothing.
+// and writes atomically, and TransactWriteItems is all-or-nothing. The
+// statements are prepared once, at New (stmts.go), and closed by Close.
 package dynamodb
 
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,10 +92,6 @@ type Service struct {
 	tables   map[string]*table
 	nextNum  int64
 
-	// stmts caches prepared read statements by SQL text (Query and Scan
-	// build a handful of shapes).
-	stmts sync.Map
-
 	stop     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
@@ -114,7 +110,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, comp: comp, log: cfg.Logger, tables: map[string]*table{},
 		stop: make(chan struct{}), done: make(chan struct{})}
+	if err := prepare(ctx, comp); err != nil {
+		comp.Close()
+		return nil, fmt.Errorf("new dynamodb service: %w", err)
+	}
 	if err := s.loadTables(ctx); err != nil {
+		comp.Close()
 		return nil, fmt.Errorf("new dynamodb service: %w", err)
 	}
 	for _, t := range s.tables {
@@ -128,20 +129,18 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Close stops the background TTL sweeper and waits for it. It is
-// idempotent.
+// Close stops the background TTL sweeper, waits for it and closes the
+// service's prepared statements (a request still running finishes with
+// unprepared ones). It is idempotent.
 func (s *Service) Close() error {
+	var err error
 	s.stopOnce.Do(func() {
 		close(s.stop)
 		<-s.done
-		s.stmts.Range(func(k, v any) bool {
-			v.(*sql.Stmt).Close()
-			s.stmts.Delete(k)
-			return true
-		})
+		err = s.comp.Close()
 	})
 	<-s.done
-	return nil
+	return err
 }
 
 // handler is one action: it decodes its body and returns its response.

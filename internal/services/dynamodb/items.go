@@ -149,10 +149,9 @@ func (t *table) expiry(item attr.Item) any {
 // Storage primitives, inside a write transaction.
 
 // readItemTx returns the stored item at k, or nil.
-func readItemTx(tx *sql.Tx, t *table, k itemKey) (attr.Item, error) {
+func readItemTx(tx txn, t *table, k itemKey) (attr.Item, error) {
 	var blob []byte
-	err := tx.QueryRow(`SELECT item FROM dynamodb_items WHERE tid = ? AND h = ? AND pk = ? AND sk = ?`,
-		t.meta.Num, k.h, k.pk, k.sk).Scan(&blob)
+	err := tx.scanRow(sqlGetItem, []any{t.meta.Num, k.h, k.pk, k.sk}, &blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -164,12 +163,10 @@ func readItemTx(tx *sql.Tx, t *table, k itemKey) (attr.Item, error) {
 
 // writeItemTx stores item at k, replacing old (nil when there was none),
 // and maintains the secondary indexes.
-func writeItemTx(tx *sql.Tx, t *table, k itemKey, old, item attr.Item) error {
+func writeItemTx(tx txn, t *table, k itemKey, old, item attr.Item) error {
 	size := int64(item.Size())
 	blob := attr.AppendItemBinary(make([]byte, 0, size+32), item)
-	if _, err := tx.Exec(`INSERT INTO dynamodb_items (tid, h, pk, sk, item, size, expires) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tid, h, pk, sk) DO UPDATE SET item = excluded.item, size = excluded.size, expires = excluded.expires`,
-		t.meta.Num, k.h, k.pk, k.sk, blob, size, t.expiry(item)); err != nil {
+	if err := tx.exec(sqlPutItem, t.meta.Num, k.h, k.pk, k.sk, blob, size, t.expiry(item)); err != nil {
 		return err
 	}
 	for _, ix := range t.indexes {
@@ -194,9 +191,8 @@ func writeItemTx(tx *sql.Tx, t *table, k itemKey, old, item attr.Item) error {
 }
 
 // deleteItemTx removes the item old stored at k, with its index entries.
-func deleteItemTx(tx *sql.Tx, t *table, k itemKey, old attr.Item) error {
-	if _, err := tx.Exec(`DELETE FROM dynamodb_items WHERE tid = ? AND h = ? AND pk = ? AND sk = ?`,
-		t.meta.Num, k.h, k.pk, k.sk); err != nil {
+func deleteItemTx(tx txn, t *table, k itemKey, old attr.Item) error {
+	if err := tx.exec(sqlDeleteItem, t.meta.Num, k.h, k.pk, k.sk); err != nil {
 		return err
 	}
 	for _, ix := range t.indexes {
@@ -209,25 +205,20 @@ func deleteItemTx(tx *sql.Tx, t *table, k itemKey, old attr.Item) error {
 	return nil
 }
 
-func insertIndexEntry(tx *sql.Tx, t *table, ix *index, e indexEntry, k itemKey, size int64) error {
-	_, err := tx.Exec(`INSERT INTO dynamodb_index_items (tid, idx, h, ipk, isk, bh, pk, sk, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tid, idx, h, ipk, isk, pk, sk) DO UPDATE SET size = excluded.size`,
-		t.meta.Num, ix.num, e.h, e.ipk, e.isk, k.h, k.pk, k.sk, size)
-	return err
+func insertIndexEntry(tx txn, t *table, ix *index, e indexEntry, k itemKey, size int64) error {
+	return tx.exec(sqlPutEntry, t.meta.Num, ix.num, e.h, e.ipk, e.isk, k.h, k.pk, k.sk, size)
 }
 
-func deleteIndexEntry(tx *sql.Tx, t *table, ix *index, e indexEntry, k itemKey) error {
-	_, err := tx.Exec(`DELETE FROM dynamodb_index_items WHERE tid = ? AND idx = ? AND h = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?`,
-		t.meta.Num, ix.num, e.h, e.ipk, e.isk, k.pk, k.sk)
-	return err
+func deleteIndexEntry(tx txn, t *table, ix *index, e indexEntry, k itemKey) error {
+	return tx.exec(sqlDeleteEntry, t.meta.Num, ix.num, e.h, e.ipk, e.isk, k.pk, k.sk)
 }
 
 // write runs fn in one write transaction on a table that must still exist
 // when the transaction runs.
-func (s *Service) write(ctx context.Context, t *table, fn func(tx *sql.Tx) error) error {
+func (s *Service) write(ctx context.Context, t *table, fn func(tx txn) error) error {
 	s.schemaMu.RLock()
 	defer s.schemaMu.RUnlock()
-	return s.comp.Write(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx txn) error {
 		if t.deleted.Load() {
 			return errNotFound()
 		}
@@ -239,7 +230,7 @@ func (s *Service) write(ctx context.Context, t *table, fn func(tx *sql.Tx) error
 // runs last, in the same transaction, when set). Each operation first
 // takes its table's current definition, in case UpdateTable changed it
 // since the request was validated.
-func (s *Service) writeOps(ctx context.Context, ops []*prepared, after func(tx *sql.Tx) error) error {
+func (s *Service) writeOps(ctx context.Context, ops []*prepared, after func(tx txn) error) error {
 	s.schemaMu.RLock()
 	defer s.schemaMu.RUnlock()
 	for _, p := range ops {
@@ -247,7 +238,7 @@ func (s *Service) writeOps(ctx context.Context, ops []*prepared, after func(tx *
 			return err
 		}
 	}
-	return s.comp.Write(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx txn) error {
 		for _, p := range ops {
 			if p.t.deleted.Load() {
 				return errNotFound()
@@ -281,12 +272,8 @@ func (s *Service) refresh(p *prepared) error {
 
 // readItem reads the item at k outside any transaction.
 func (s *Service) readItem(ctx context.Context, t *table, k itemKey) (attr.Item, error) {
-	stmt, err := s.readStmt(ctx, `SELECT item FROM dynamodb_items WHERE tid = ? AND h = ? AND pk = ? AND sk = ?`)
-	if err != nil {
-		return nil, err
-	}
 	var blob []byte
-	err = stmt.QueryRowContext(ctx, t.meta.Num, k.h, k.pk, k.sk).Scan(&blob)
+	err := s.comp.QueryRow(ctx, sqlGetItem, t.meta.Num, k.h, k.pk, k.sk).Scan(&blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -294,23 +281,6 @@ func (s *Service) readItem(ctx context.Context, t *table, k itemKey) (attr.Item,
 		return nil, err
 	}
 	return attr.DecodeItemBinary(blob)
-}
-
-// readStmt returns the read pool's prepared statement for query,
-// preparing it the first time.
-func (s *Service) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := s.stmts.Load(query); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := s.comp.Read().PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if old, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return old.(*sql.Stmt), nil
-	}
-	return st, nil
 }
 
 // Consumed capacity.
@@ -440,7 +410,7 @@ func (s *Service) preparePut(in *putItemInput) (*prepared, error) {
 
 // apply runs a prepared write in tx. A failed condition returns
 // errConditionFailed.
-func (p *prepared) apply(tx *sql.Tx) error {
+func (p *prepared) apply(tx txn) error {
 	old, err := readItemTx(tx, p.t, p.k)
 	if err != nil {
 		return err

@@ -489,7 +489,10 @@ func (q *sqlQuery) sql() string {
 	default:
 		b.WriteString(" ORDER BY sk" + dir)
 	}
-	b.WriteString(" LIMIT ?")
+	// "+?", not "?": SQLite plans a LIMIT of a bare parameter for its
+	// bound value and prepares the statement again whenever the value
+	// changes; the plan is the same (an index range), so keep one.
+	b.WriteString(" LIMIT +?")
 	return b.String()
 }
 
@@ -499,11 +502,7 @@ func (s *Service) run(ctx context.Context, r *reader, q sqlQuery, consistent boo
 	if limit == 0 {
 		limit = 1 << 30
 	}
-	stmt, err := s.readStmt(ctx, q.sql())
-	if err != nil {
-		return nil, err
-	}
-	rows, err := stmt.QueryContext(ctx, append(q.args, limit)...)
+	rows, err := s.comp.Query(ctx, q.sql(), append(q.args, limit)...)
 	if err != nil {
 		return nil, err
 	}

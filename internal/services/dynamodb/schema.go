@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -200,14 +199,12 @@ func (s *Service) loadTables(ctx context.Context) error {
 }
 
 // saveMeta writes a table's definition in tx.
-func saveMeta(tx *sql.Tx, m *tableMeta) error {
+func saveMeta(tx txn, m *tableMeta) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`INSERT INTO dynamodb_tables (name, num, meta) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET meta = excluded.meta`, m.Name, m.Num, string(b))
-	return err
+	return tx.exec(sqlSaveMeta, m.Name, m.Num, string(b))
 }
 
 // itemKey is an item's primary key in storage form.

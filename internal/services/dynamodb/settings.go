@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -53,7 +52,7 @@ func (s *Service) updateTimeToLive(ctx context.Context, body []byte) (any, error
 		m.TTLAttribute = spec.AttributeName
 	}
 	nt := s.compile(m, t.deleted)
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx txn) error {
 		if err := saveMeta(tx, &m); err != nil {
 			return err
 		}
@@ -68,12 +67,11 @@ func (s *Service) updateTimeToLive(ctx context.Context, body []byte) (any, error
 
 // recomputeExpiry sets the expires column of every item of t from its TTL
 // attribute (NULL when TTL is off).
-func recomputeExpiry(tx *sql.Tx, t *table) error {
+func recomputeExpiry(tx txn, t *table) error {
 	if !t.meta.TTLEnabled {
-		_, err := tx.Exec(`UPDATE dynamodb_items SET expires = NULL WHERE tid = ? AND expires IS NOT NULL`, t.meta.Num)
-		return err
+		return tx.exec(sqlClearExpiry, t.meta.Num)
 	}
-	rows, err := tx.Query(`SELECT h, pk, sk, item FROM dynamodb_items WHERE tid = ?`, t.meta.Num)
+	rows, err := tx.query(sqlTableItems, t.meta.Num)
 	if err != nil {
 		return err
 	}
@@ -85,7 +83,8 @@ func recomputeExpiry(tx *sql.Tx, t *table) error {
 	for rows.Next() {
 		var k itemKey
 		var data []byte
-		if err := rows.Scan(&k.h, &k.pk, &k.sk, &data); err != nil {
+		var size int64
+		if err := rows.Scan(&k.h, &k.pk, &k.sk, &data, &size); err != nil {
 			rows.Close()
 			return err
 		}
@@ -102,8 +101,7 @@ func recomputeExpiry(tx *sql.Tx, t *table) error {
 		return err
 	}
 	for _, u := range ups {
-		if _, err := tx.Exec(`UPDATE dynamodb_items SET expires = ? WHERE tid = ? AND h = ? AND pk = ? AND sk = ?`,
-			u.exp, t.meta.Num, u.k.h, u.k.pk, u.k.sk); err != nil {
+		if err := tx.exec(sqlSetExpiry, u.exp, t.meta.Num, u.k.h, u.k.pk, u.k.sk); err != nil {
 			return err
 		}
 	}
@@ -210,7 +208,7 @@ func (s *Service) updateContinuousBackups(ctx context.Context, body []byte) (any
 // replaceMeta stores a changed definition and swaps it in. The caller
 // holds schemaMu for writing.
 func (s *Service) replaceMeta(ctx context.Context, t *table, m tableMeta) (*table, error) {
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveMeta(tx, &m) }); err != nil {
+	if err := s.writeTx(ctx, func(tx txn) error { return saveMeta(tx, &m) }); err != nil {
 		return nil, err
 	}
 	nt := s.compile(m, t.deleted)

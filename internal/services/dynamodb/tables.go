@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"database/sql"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +127,7 @@ func (s *Service) createTable(ctx context.Context, body []byte) (any, error) {
 	}
 	s.nextNum++
 	m.Num = s.nextNum
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveMeta(tx, &m) }); err != nil {
+	if err := s.writeTx(ctx, func(tx txn) error { return saveMeta(tx, &m) }); err != nil {
 		s.nextNum--
 		return nil, err
 	}
@@ -352,15 +351,13 @@ type tableStats struct {
 
 func (s *Service) stats(ctx context.Context, t *table) (tableStats, error) {
 	st := tableStats{index: map[int][2]int64{}}
-	db := s.comp.Read()
-	if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(size), 0) FROM dynamodb_items WHERE tid = ?`,
-		t.meta.Num).Scan(&st.items, &st.bytes); err != nil {
+	if err := s.comp.QueryRow(ctx, sqlCountItems, t.meta.Num).Scan(&st.items, &st.bytes); err != nil {
 		return st, err
 	}
 	if len(t.indexes) == 0 {
 		return st, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT idx, count(*), coalesce(sum(size), 0) FROM dynamodb_index_items WHERE tid = ? GROUP BY idx`, t.meta.Num)
+	rows, err := s.comp.Query(ctx, sqlCountIndexEntries, t.meta.Num)
 	if err != nil {
 		return st, err
 	}
@@ -578,13 +575,9 @@ func (s *Service) deleteTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.comp.Write(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM dynamodb_items WHERE tid = ?`,
-			`DELETE FROM dynamodb_index_items WHERE tid = ?`,
-			`DELETE FROM dynamodb_tables WHERE num = ?`,
-		} {
-			if _, err := tx.Exec(q, t.meta.Num); err != nil {
+	err = s.writeTx(ctx, func(tx txn) error {
+		for _, q := range []string{sqlDeleteTableItems, sqlDeleteTableIndex, sqlDeleteTableMeta} {
+			if err := tx.exec(q, t.meta.Num); err != nil {
 				return err
 			}
 		}
@@ -792,12 +785,12 @@ func (s *Service) updateTable(ctx context.Context, body []byte) (any, error) {
 		}
 	}
 	nt := s.compile(m, t.deleted)
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx txn) error {
 		if err := saveMeta(tx, &m); err != nil {
 			return err
 		}
 		for _, num := range dropped {
-			if _, err := tx.Exec(`DELETE FROM dynamodb_index_items WHERE tid = ? AND idx = ?`, m.Num, num); err != nil {
+			if err := tx.exec(sqlDropIndex, m.Num, num); err != nil {
 				return err
 			}
 		}
@@ -836,8 +829,8 @@ func cloneMeta(m tableMeta) tableMeta {
 }
 
 // backfill writes the entries of new indexes for every existing item.
-func backfill(tx *sql.Tx, t *table, nums []int) error {
-	rows, err := tx.Query(`SELECT h, pk, sk, item, size FROM dynamodb_items WHERE tid = ?`, t.meta.Num)
+func backfill(tx txn, t *table, nums []int) error {
+	rows, err := tx.query(sqlTableItems, t.meta.Num)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func (s *Service) transact(ctx context.Context, ops []*prepared, token, hash str
 			return err
 		}
 	}
-	return s.comp.Write(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx txn) error {
 		if token != "" {
 			ok, err := s.checkToken(tx, token, hash)
 			if err != nil {
@@ -162,10 +162,7 @@ func (s *Service) transact(ctx context.Context, ops []*prepared, token, hash str
 			return errTxCanceled(reasons)
 		}
 		if token != "" {
-			_, err := tx.Exec(`INSERT INTO dynamodb_tokens (token, hash, created) VALUES (?, ?, ?)
-				ON CONFLICT (token) DO UPDATE SET hash = excluded.hash, created = excluded.created`,
-				token, hash, s.cfg.Now().UnixNano())
-			return err
+			return tx.exec(sqlPutToken, token, hash, s.cfg.Now().UnixNano())
 		}
 		return nil
 	})
@@ -187,10 +184,10 @@ func requestHash(body []byte) string {
 
 // checkToken reports whether token was used, within tokenTTL, by the same
 // request (hash); a different request is IdempotentParameterMismatch.
-func (s *Service) checkToken(tx *sql.Tx, token, hash string) (bool, error) {
+func (s *Service) checkToken(tx txn, token, hash string) (bool, error) {
 	var old string
 	var created int64
-	err := tx.QueryRow(`SELECT hash, created FROM dynamodb_tokens WHERE token = ?`, token).Scan(&old, &created)
+	err := tx.scanRow(sqlGetToken, []any{token}, &old, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -280,11 +277,12 @@ func (s *Service) transactGetItems(ctx context.Context, body []byte) (any, error
 		}
 		gets[i].t, gets[i].k = t, k
 	}
-	tx, err := s.comp.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	rtx, err := s.comp.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer rtx.Rollback()
+	tx := txn{tx: rtx, comp: s.comp, read: true}
 	out := []byte(`{"Responses":[`)
 	for i, g := range gets {
 		if i > 0 {

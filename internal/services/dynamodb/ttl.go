@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
@@ -41,9 +40,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	s.schemaMu.RUnlock()
 	now := s.cfg.Now()
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`DELETE FROM dynamodb_tokens WHERE created < ?`, now.Add(-tokenTTL).UnixNano())
-		return err
+	if err := s.writeTx(ctx, func(tx txn) error {
+		return tx.exec(sqlExpireTokens, now.Add(-tokenTTL).UnixNano())
 	}); err != nil {
 		return 0, err
 	}
@@ -67,10 +65,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 // sweepBatch deletes up to 100 expired items of t in one transaction.
 func (s *Service) sweepBatch(ctx context.Context, t *table, lo, hi int64) (int, error) {
 	n := 0
-	err := s.write(ctx, t, func(tx *sql.Tx) error {
+	err := s.write(ctx, t, func(tx txn) error {
 		n = 0
-		rows, err := tx.Query(`SELECT h, pk, sk FROM dynamodb_items WHERE tid = ? AND expires IS NOT NULL AND expires <= ? AND expires > ? LIMIT 100`,
-			t.meta.Num, hi, lo)
+		rows, err := tx.query(sqlExpiredItems, t.meta.Num, hi, lo)
 		if err != nil {
 			return err
 		}

@@ -75,8 +75,7 @@ func (s *Service) Peek(ctx context.Context, queueURL string, n int) ([]PeekedMes
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := s.comp.Read().QueryContext(ctx, `SELECT `+rowColumns+` FROM sqs_messages WHERE queue_id = ? AND sent_ms > ?
-		ORDER BY seq LIMIT ?`, q.id, msOf(s.now())-int64(q.cfg.retention)*1000, n)
+	rows, err := s.comp.Query(ctx, sqlPeek, q.id, msOf(s.now())-int64(q.cfg.retention)*1000, n)
 	if err != nil {
 		return nil, fmt.Errorf("peek: %w", err)
 	}

@@ -322,8 +322,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, q *queue, m *ne
 		}
 		var id string
 		var seq int64
-		err := tx.QueryRowContext(ctx, `SELECT message_id, seq FROM sqs_dedup WHERE queue_id = ? AND key = ? AND expires_ms > ?`,
-			q.id, key, now).Scan(&id, &seq)
+		err := s.scanRow(ctx, tx, sqlFindDuplicate, []any{q.id, key, now}, &id, &seq)
 		if err == nil {
 			return id, seq, nil
 		}
@@ -332,10 +331,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, q *queue, m *ne
 		}
 	}
 	id := newMessageID()
-	res, err := tx.ExecContext(ctx, `INSERT INTO sqs_messages
-		(queue_id, message_id, body, attrs, sys_attrs, md5_body, group_id, dedup_id, sender_id, sent_ms, visible_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		q.id, id, m.body, nullBytes(m.attrs), nullBytes(m.sys), m.md5Body, nullString(m.group), nullString(m.dedup),
+	res, err := s.exec(ctx, tx, sqlInsertMessage, q.id, id, m.body, nullBytes(m.attrs), nullBytes(m.sys), m.md5Body, nullString(m.group), nullString(m.dedup),
 		sender, now, now+int64(m.delay)*1000)
 	if err != nil {
 		return "", 0, fmt.Errorf("insert message: %w", err)
@@ -345,8 +341,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, q *queue, m *ne
 		return "", 0, fmt.Errorf("insert message: %w", err)
 	}
 	if q.fifo {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO sqs_dedup (queue_id, key, expires_ms, message_id, seq) VALUES (?, ?, ?, ?, ?)`,
-			q.id, key, now+dedupInterval.Milliseconds(), id, seq)
+		_, err := s.exec(ctx, tx, sqlRecordDedup, q.id, key, now+dedupInterval.Milliseconds(), id, seq)
 		if err != nil {
 			return "", 0, fmt.Errorf("record deduplication id: %w", err)
 		}
@@ -616,8 +611,7 @@ func (s *Service) deleteInTx(ctx context.Context, tx *sql.Tx, q *queue, handle s
 	if q.fifo {
 		visibleAfter = now
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM sqs_messages WHERE seq = ? AND queue_id = ? AND receipt = ? AND visible_ms > ?`,
-		r.seq, q.id, r.nonce, visibleAfter)
+	res, err := s.exec(ctx, tx, sqlDeleteMessage, r.seq, q.id, r.nonce, visibleAfter)
 	if err != nil {
 		return fmt.Errorf("delete message: %w", err)
 	}
@@ -625,7 +619,7 @@ func (s *Service) deleteInTx(ctx context.Context, tx *sql.Tx, q *queue, handle s
 		return nil // a stale standard-queue handle deletes nothing and succeeds
 	}
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM sqs_messages WHERE seq = ? AND queue_id = ?`, r.seq, q.id).Scan(&one)
+	err = s.scanRow(ctx, tx, sqlMessageExists, []any{r.seq, q.id}, &one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil // already deleted
@@ -758,8 +752,7 @@ func (s *Service) changeVisibilityInTx(ctx context.Context, tx *sql.Tx, q *queue
 	if !ok || r.queueID != q.id {
 		return errReceiptHandle(handle)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE sqs_messages SET visible_ms = ? WHERE seq = ? AND queue_id = ? AND receipt = ?`,
-		now+int64(t)*1000, r.seq, q.id, r.nonce)
+	res, err := s.exec(ctx, tx, sqlSetVisibility, now+int64(t)*1000, r.seq, q.id, r.nonce)
 	if err != nil {
 		return fmt.Errorf("change visibility: %w", err)
 	}

@@ -812,10 +812,10 @@ func (s *Service) purgeQueue(ctx context.Context, body []byte) (any, error) {
 	nq := *q
 	nq.purgedMS = now
 	err = s.comp.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sqs_messages WHERE queue_id = ?`, q.id); err != nil {
+		if _, err := s.exec(ctx, tx, sqlDeleteQueueMessages, q.id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sqs_queues SET purged_ms = ? WHERE id = ?`, now, q.id)
+		_, err := s.exec(ctx, tx, sqlPurgedQueue, now, q.id)
 		return err
 	})
 	if err != nil {

@@ -180,8 +180,7 @@ func (s *Service) receiveMessage(ctx context.Context, body []byte) (any, error) 
 // visible.
 func (s *Service) nextVisible(ctx context.Context, q *queue) (int64, bool) {
 	var next sql.NullInt64
-	err := s.comp.Read().QueryRowContext(ctx, `SELECT MIN(visible_ms) FROM sqs_messages WHERE queue_id = ? AND visible_ms > ?`,
-		q.id, msOf(s.now())).Scan(&next)
+	err := s.comp.QueryRow(ctx, sqlNextVisible, q.id, msOf(s.now())).Scan(&next)
 	if err != nil || !next.Valid {
 		return 0, false
 	}
@@ -235,8 +234,7 @@ func (s *Service) tryReceive(ctx context.Context, q *queue, n, vis int, attempt 
 				}
 				r.visibleMS = now + int64(vis)*1000
 				r.receipt = newNonce()
-				if _, err := tx.ExecContext(ctx, `UPDATE sqs_messages SET receives = ?, first_receive_ms = ?, visible_ms = ?, receipt = ? WHERE seq = ?`,
-					r.receives, r.firstMS, r.visibleMS, r.receipt, r.seq); err != nil {
+				if _, err := s.exec(ctx, tx, sqlReceiveMessage, r.receives, r.firstMS, r.visibleMS, r.receipt, r.seq); err != nil {
 					return fmt.Errorf("receive message: %w", err)
 				}
 				out = append(out, r)
@@ -260,8 +258,7 @@ func (s *Service) tryReceive(ctx context.Context, q *queue, n, vis int, attempt 
 }
 
 func (s *Service) moveToDLQ(ctx context.Context, tx *sql.Tx, q, dlq *queue, seq, now int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE sqs_messages SET queue_id = ?, visible_ms = ?, dlq_source = ? WHERE seq = ?`,
-		dlq.id, now, s.queueARN(q.name), seq)
+	_, err := s.exec(ctx, tx, sqlRedriveMessage, dlq.id, now, s.queueARN(q.name), seq)
 	if err != nil {
 		return fmt.Errorf("move to dead-letter queue: %w", err)
 	}
@@ -276,22 +273,14 @@ func (s *Service) receiveStandard(ctx context.Context, tx *sql.Tx, q, dlq *queue
 	cutoff := now - int64(q.cfg.retention)*1000
 	moved := false
 	if dlq != nil {
-		res, err := tx.ExecContext(ctx, `UPDATE sqs_messages SET queue_id = ?, visible_ms = ?, dlq_source = ?
-			WHERE seq IN (SELECT seq FROM sqs_messages WHERE queue_id = ? AND visible_ms <= ? AND sent_ms > ? AND receives >= ?
-			ORDER BY visible_ms, seq LIMIT ?)`, dlq.id, now, s.queueARN(q.name), q.id, now, cutoff, q.cfg.redrive.MaxReceive, n)
+		res, err := s.exec(ctx, tx, sqlRedriveStandard, dlq.id, now, s.queueARN(q.name), q.id, now, cutoff, q.cfg.redrive.MaxReceive, n)
 		if err != nil {
 			return nil, false, fmt.Errorf("move to dead-letter queue: %w", err)
 		}
 		k, _ := res.RowsAffected()
 		moved = k > 0
 	}
-	// The receipt nonce: positive (SQLite integers are signed), never 0.
-	rows, err := tx.QueryContext(ctx, `UPDATE sqs_messages SET receives = receives + 1,
-			first_receive_ms = CASE first_receive_ms WHEN 0 THEN ?1 ELSE first_receive_ms END,
-			visible_ms = ?2, receipt = (random() & 9223372036854775807) | 1
-		WHERE seq IN (SELECT seq FROM sqs_messages WHERE queue_id = ?3 AND visible_ms <= ?1 AND sent_ms > ?4
-			ORDER BY visible_ms, seq LIMIT ?5)
-		RETURNING `+rowColumns, now, now+int64(vis)*1000, q.id, cutoff, n)
+	rows, err := s.query(ctx, tx, sqlReceiveStandard, now, now+int64(vis)*1000, q.id, cutoff, n)
 	if err != nil {
 		return nil, false, fmt.Errorf("receive messages: %w", err)
 	}
@@ -309,7 +298,7 @@ func (s *Service) receiveStandard(ctx context.Context, tx *sql.Tx, q, dlq *queue
 func (s *Service) candidates(ctx context.Context, tx *sql.Tx, q *queue, n int, now int64) ([]row, error) {
 	cutoff := now - int64(q.cfg.retention)*1000
 	blocked := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT group_id FROM sqs_messages WHERE queue_id = ? AND visible_ms > ? AND receives > 0`, q.id, now)
+	rows, err := s.query(ctx, tx, sqlGroupsInFlight, q.id, now)
 	if err != nil {
 		return nil, fmt.Errorf("select groups in flight: %w", err)
 	}
@@ -325,7 +314,7 @@ func (s *Service) candidates(ctx context.Context, tx *sql.Tx, q *queue, n int, n
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT seq, group_id, visible_ms, sent_ms FROM sqs_messages WHERE queue_id = ? ORDER BY seq`, q.id)
+	rows, err = s.query(ctx, tx, sqlQueueOrder, q.id)
 	if err != nil {
 		return nil, fmt.Errorf("select messages: %w", err)
 	}
@@ -370,18 +359,24 @@ func (s *Service) candidates(ctx context.Context, tx *sql.Tx, q *queue, n int, n
 
 // rowsBySeq reads the given messages in the given order.
 func (s *Service) rowsBySeq(ctx context.Context, tx *sql.Tx, seqs []int64) ([]row, error) {
-	args := make([]any, len(seqs))
-	for i, v := range seqs {
-		args[i] = v
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+rowColumns+` FROM sqs_messages WHERE seq IN (?`+
-		strings.Repeat(",?", len(seqs)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("select messages: %w", err)
-	}
-	got, err := collectRows(rows)
-	if err != nil {
-		return nil, err
+	var got []row
+	args := make([]any, maxReceive)
+	for chunk := range slices.Chunk(seqs, maxReceive) {
+		for i := range args {
+			args[i] = nil // NULL: no message
+			if i < len(chunk) {
+				args[i] = chunk[i]
+			}
+		}
+		rows, err := s.query(ctx, tx, sqlRowsBySeq, args...)
+		if err != nil {
+			return nil, fmt.Errorf("select messages: %w", err)
+		}
+		some, err := collectRows(rows)
+		if err != nil {
+			return nil, err
+		}
+		got = append(got, some...)
 	}
 	pos := make(map[int64]int, len(seqs))
 	for i, v := range seqs {

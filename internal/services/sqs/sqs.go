@@ -16,7 +16,8 @@
 // receive counts and visibility survive a restart; long polling waits on an
 // in-memory notification per queue (woken by sends, visibility changes and
 // a timer for the earliest visibility deadline), never by polling the
-// database. A request that fails changes nothing.
+// database. A request that fails changes nothing. The SQL statements are
+// prepared once, at New (stmts.go), and closed by Close.
 package sqs
 
 import (
@@ -121,8 +122,13 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, comp: comp, log: cfg.Logger, queues: map[string]*queue{}, done: make(chan struct{})}
 	s.waiters.m = map[int64]*waiter{}
 	s.attempts.m = map[attemptKey]attempt{}
+	if err := s.prepareStatements(ctx); err != nil {
+		comp.Close()
+		return nil, fmt.Errorf("open sqs: %w", err)
+	}
 	qs, err := s.loadQueues(ctx)
 	if err != nil {
+		comp.Close()
 		return nil, fmt.Errorf("open sqs: %w", err)
 	}
 	for _, q := range qs {
@@ -133,12 +139,19 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Close stops the background sweeper and ends the receives that are
-// waiting (they answer with no messages). It is idempotent.
+// Close stops the background sweeper, ends the receives that are waiting
+// (they answer with no messages) and closes the service's prepared
+// statements (a request still running finishes with unprepared ones). It
+// is idempotent.
 func (s *Service) Close() error {
-	s.closed.Do(func() { close(s.done) })
+	var err error
+	s.closed.Do(func() {
+		close(s.done)
+		s.wg.Wait()
+		err = s.comp.Close()
+	})
 	s.wg.Wait()
-	return nil
+	return err
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }

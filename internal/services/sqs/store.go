@@ -99,8 +99,7 @@ func jsonText(m map[string]string) string {
 // insertQueue stores a new queue and sets its id.
 func (s *Service) insertQueue(ctx context.Context, q *queue) error {
 	return s.comp.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sqs_queues (name, attrs, tags, created_ms, modified_ms) VALUES (?, ?, ?, ?, ?)`,
-			q.name, jsonText(q.attrs), jsonText(q.tags), q.createdMS, q.modifiedMS)
+		res, err := s.exec(ctx, tx, sqlInsertQueue, q.name, jsonText(q.attrs), jsonText(q.tags), q.createdMS, q.modifiedMS)
 		if err != nil {
 			return fmt.Errorf("insert queue: %w", err)
 		}
@@ -112,8 +111,7 @@ func (s *Service) insertQueue(ctx context.Context, q *queue) error {
 // updateQueue writes a queue's attributes, tags and times.
 func (s *Service) updateQueue(ctx context.Context, q *queue) error {
 	return s.comp.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE sqs_queues SET attrs = ?, tags = ?, modified_ms = ?, purged_ms = ? WHERE id = ?`,
-			jsonText(q.attrs), jsonText(q.tags), q.modifiedMS, q.purgedMS, q.id)
+		_, err := s.exec(ctx, tx, sqlUpdateQueue, jsonText(q.attrs), jsonText(q.tags), q.modifiedMS, q.purgedMS, q.id)
 		if err != nil {
 			return fmt.Errorf("update queue: %w", err)
 		}
@@ -125,12 +123,8 @@ func (s *Service) updateQueue(ctx context.Context, q *queue) error {
 // records.
 func (s *Service) deleteQueueRow(ctx context.Context, id int64) error {
 	return s.comp.Write(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM sqs_messages WHERE queue_id = ?`,
-			`DELETE FROM sqs_dedup WHERE queue_id = ?`,
-			`DELETE FROM sqs_queues WHERE id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+		for _, q := range []string{sqlDeleteQueueMessages, sqlDeleteQueueDedup, sqlDeleteQueue} {
+			if _, err := s.exec(ctx, tx, q, id); err != nil {
 				return fmt.Errorf("delete queue: %w", err)
 			}
 		}
@@ -148,12 +142,7 @@ func (s *Service) countMessages(ctx context.Context, q *queue) (counts, error) {
 	now := msOf(s.now())
 	var c counts
 	var v, f, d sql.NullInt64
-	err := s.comp.Read().QueryRowContext(ctx, `SELECT
-			SUM(visible_ms <= ?1),
-			SUM(visible_ms > ?1 AND receives > 0),
-			SUM(visible_ms > ?1 AND receives = 0)
-		FROM sqs_messages WHERE queue_id = ?2 AND sent_ms > ?3`,
-		now, q.id, now-int64(q.cfg.retention)*1000).Scan(&v, &f, &d)
+	err := s.comp.QueryRow(ctx, sqlCountMessages, now, q.id, now-int64(q.cfg.retention)*1000).Scan(&v, &f, &d)
 	if err != nil {
 		return c, fmt.Errorf("count messages: %w", err)
 	}
@@ -194,10 +183,10 @@ func (s *Service) Sweep(ctx context.Context) error {
 	for _, q := range qs {
 		cutoff := ms - int64(q.cfg.retention)*1000
 		err := s.comp.Write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sqs_messages WHERE queue_id = ? AND sent_ms <= ?`, q.id, cutoff); err != nil {
+			if _, err := s.exec(ctx, tx, sqlExpireMessages, q.id, cutoff); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `DELETE FROM sqs_dedup WHERE queue_id = ? AND expires_ms <= ?`, q.id, ms)
+			_, err := s.exec(ctx, tx, sqlExpireDedup, q.id, ms)
 			return err
 		})
 		if err != nil {
