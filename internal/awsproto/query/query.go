@@ -2,15 +2,13 @@
 // form-encoded requests (Action=…&Version=…, lists as Member.N, maps as
 // entry.N.key/value) turned into the JSON of the model's input shape, and
 // the JSON output written back as AWS's XML response, or the XML error
-// document.
+// document. API binds a service's table of actions to both entry points,
+// the HTTP handler and the in-process Call, so they share one validation
+// and one set of handlers.
 package query
 
-// This file is the server side of the awsQuery protocol as IAM speaks it:
-// form-encoded requests (Action=...&Version=...&Member.Sub=...), XML
-// responses and XML errors. Requests are turned into the JSON form of the
-// operation's input shape (the model's member names), so the wire path and
-// Call share one validation and one set of handlers; responses are built as
-// JSON and turned into XML here.
+// This file is the wire format: forms to JSON, JSON to XML, XML errors,
+// and the HTTP handler.
 
 import (
 	"bytes"
@@ -578,12 +576,9 @@ func (q *Handler) serve(r *http.Request, reqID string) (string, []byte, error) {
 	if action == "" {
 		return "", nil, awsproto.NewError("MissingAction", "Missing Action")
 	}
-	op, ok := q.Model.Operation(action)
-	if !ok {
-		return "", nil, awsproto.NewError("InvalidAction", "Could not find operation "+action+" for version "+q.Model.Version)
-	}
-	if !q.Has(action) {
-		return "", nil, NotImplemented(action)
+	op, err := operation(q.Model, q.Has, action)
+	if err != nil {
+		return "", nil, err
 	}
 	input := []byte("{}")
 	if op.Input >= 0 {
@@ -598,9 +593,4 @@ func (q *Handler) serve(r *http.Request, reqID string) (string, []byte, error) {
 	}
 	out, err := q.Call(ctx, action, input)
 	return action, out, err
-}
-
-// NotImplemented is the error for a model action Stepflow does not serve.
-func NotImplemented(action string) *awsproto.Error {
-	return &awsproto.Error{Code: "NotImplemented", Message: "Stepflow does not implement the action " + action + " yet.", Status: http.StatusNotImplemented}
 }

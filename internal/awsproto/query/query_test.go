@@ -41,3 +41,62 @@ func TestFormToJSONAndBack(t *testing.T) {
 		}
 	}
 }
+
+func TestFormToJSON(t *testing.T) {
+	t.Parallel()
+	svc, err := model.Load("iam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		op, form, want string
+	}{
+		{"CreateRole", "RoleName=r&AssumeRolePolicyDocument=%7B%7D&MaxSessionDuration=7200",
+			`{"RoleName":"r","AssumeRolePolicyDocument":"{}","MaxSessionDuration":7200}`},
+		{"CreateRole", "RoleName=r&Tags.member.2.Key=b&Tags.member.2.Value=2&Tags.member.1.Key=a&Tags.member.10.Key=c",
+			`{"RoleName":"r","Tags":[{"Key":"a"},{"Key":"b","Value":"2"},{"Key":"c"}]}`},
+		{"UntagRole", "RoleName=r&TagKeys.member.1=x&TagKeys.member.2=y&TagKeys.member.x=z&TagKeys.member.0=w",
+			`{"RoleName":"r","TagKeys":["x","y"]}`},
+		{"UntagRole", "RoleName=r&TagKeys=", `{"RoleName":"r","TagKeys":[]}`},
+		{"ListPolicies", "OnlyAttached=TRUE&Scope=Local", `{"Scope":"Local","OnlyAttached":true}`},
+		{"GetRole", "RoleName=%22q%22%0A", `{"RoleName":"\"q\"\u000a"}`},
+	}
+	for _, tt := range tests {
+		op, _ := svc.Operation(tt.op)
+		form, _ := url.ParseQuery(tt.form)
+		got, err := FormToJSON(svc, op.Input, form)
+		if err != nil {
+			t.Errorf("%s %s: %v", tt.op, tt.form, err)
+			continue
+		}
+		if string(got) != tt.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", tt.op, tt.form, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"MaxItems=x", "MaxItems=1.5"} {
+		op, _ := svc.Operation("ListRoles")
+		form, _ := url.ParseQuery(bad)
+		if _, err := FormToJSON(svc, op.Input, form); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	for _, bad := range []string{"OnlyAttached=yes"} {
+		op, _ := svc.Operation("ListPolicies")
+		form, _ := url.ParseQuery(bad)
+		if _, err := FormToJSON(svc, op.Input, form); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+func TestJSONToXML(t *testing.T) {
+	t.Parallel()
+	got, err := JSONToXML(nil, []byte(`{"A":"<x>","L":[{"K":1},{"K":true}],"E":[],"N":null,"O":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<A>&lt;x&gt;</A><L><member><K>1</K></member><member><K>true</K></member></L><E></E><O></O>`
+	if string(got) != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}

@@ -1,10 +1,6 @@
 package iam
 
-import (
-	"net/http"
-
-	"github.com/stepflow/stepflow/internal/awsproto"
-)
+import "github.com/stepflow/stepflow/internal/awsproto"
 
 // Error codes the service answers with: the model's error shapes (their
 // HTTP status and awsQuery codes come from awsproto's table), plus IAM's
@@ -37,12 +33,14 @@ func errNoSuchPolicyVersion(arn, version string) *awsproto.Error {
 	return awsproto.NewError(CodeNoSuchEntity, "Policy "+arn+" version "+version+" does not exist or is not attachable.")
 }
 
-func errInvalidARN(arn string) *awsproto.Error {
-	return awsproto.NewError(CodeInvalidInput, "ARN "+arn+" is not valid.")
+// errAWSManaged is IAM's answer to a change to an AWS managed policy; verb
+// is "changed" or "deleted".
+func errAWSManaged(arn, verb string) *awsproto.Error {
+	return awsproto.NewError(CodeUnmodifiableEntity, "Policy "+arn+" is an AWS managed policy and cannot be "+verb+".")
 }
 
-func errValidation(msg string) *awsproto.Error {
-	return &awsproto.Error{Code: CodeValidationError, Message: msg, Status: http.StatusBadRequest, Sender: true}
+func errInvalidARN(arn string) *awsproto.Error {
+	return awsproto.NewError(CodeInvalidInput, "ARN "+arn+" is not valid.")
 }
 
 // errMalformedPolicy is IAM's answer to a policy document that is not a

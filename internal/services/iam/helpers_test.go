@@ -144,6 +144,24 @@ func wantAPIError(t testing.TB, err error, code string, status int, msg string) 
 	}
 }
 
+// errorCase is a call that must fail with an AWS error: code, HTTP status
+// and, when msg is not empty, message.
+type errorCase struct {
+	name   string
+	call   func() error
+	code   string
+	status int
+	msg    string
+}
+
+// runErrorCases runs the cases in order, each as a subtest.
+func runErrorCases(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), tt.code, tt.status, tt.msg) })
+	}
+}
+
 const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 const s3Policy = `{

@@ -22,16 +22,13 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
-	"github.com/stepflow/stepflow/internal/awsproto/model"
 	"github.com/stepflow/stepflow/internal/awsproto/query"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
@@ -84,7 +81,7 @@ func (c *Config) setDefaults() error {
 type Service struct {
 	cfg  Config
 	comp *sqlite.Component
-	svc  *model.Service
+	api  *query.API[*Service]
 }
 
 // New opens the service's tables in cfg.DB.
@@ -96,71 +93,61 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new iam service: %w", err)
 	}
-	svc, err := model.Load(modelName)
-	if err != nil {
+	s := &Service{cfg: cfg, comp: comp}
+	if s.api, err = query.NewAPI(modelName, xmlns, s, actions, cfg.Logger); err != nil {
 		return nil, fmt.Errorf("new iam service: %w", err)
 	}
-	return &Service{cfg: cfg, comp: comp, svc: svc}, nil
+	return s, nil
 }
 
 // Close releases the service. It runs no background work, so it only
 // exists for symmetry with the other services; it is idempotent.
 func (s *Service) Close() error { return nil }
 
-// handler is one action: it decodes its JSON input and returns its output
-// value (nil for an action without output members).
-type handler func(s *Service, ctx context.Context, input []byte) (any, error)
+// actions are the actions IAM serves.
+var actions = query.Actions[*Service]{
+	"CreateRole":                    query.Typed((*Service).createRole),
+	"GetRole":                       query.Typed((*Service).getRole),
+	"DeleteRole":                    query.Typed((*Service).deleteRole),
+	"ListRoles":                     query.Typed((*Service).listRoles),
+	"UpdateRole":                    query.Typed((*Service).updateRole),
+	"UpdateRoleDescription":         query.Typed((*Service).updateRoleDescription),
+	"UpdateAssumeRolePolicy":        query.Typed((*Service).updateAssumeRolePolicy),
+	"PutRolePermissionsBoundary":    query.Typed((*Service).putRolePermissionsBoundary),
+	"DeleteRolePermissionsBoundary": query.Typed((*Service).deleteRolePermissionsBoundary),
+	"TagRole":                       query.Typed((*Service).tagRole),
+	"UntagRole":                     query.Typed((*Service).untagRole),
+	"ListRoleTags":                  query.Typed((*Service).listRoleTags),
+	"ListInstanceProfilesForRole":   query.Typed((*Service).listInstanceProfilesForRole),
 
-var actions = map[string]handler{
-	"CreateRole":                    (*Service).createRole,
-	"GetRole":                       (*Service).getRole,
-	"DeleteRole":                    (*Service).deleteRole,
-	"ListRoles":                     (*Service).listRoles,
-	"UpdateRole":                    (*Service).updateRole,
-	"UpdateRoleDescription":         (*Service).updateRoleDescription,
-	"UpdateAssumeRolePolicy":        (*Service).updateAssumeRolePolicy,
-	"PutRolePermissionsBoundary":    (*Service).putRolePermissionsBoundary,
-	"DeleteRolePermissionsBoundary": (*Service).deleteRolePermissionsBoundary,
-	"TagRole":                       (*Service).tagRole,
-	"UntagRole":                     (*Service).untagRole,
-	"ListRoleTags":                  (*Service).listRoleTags,
-	"ListInstanceProfilesForRole":   (*Service).listInstanceProfilesForRole,
+	"PutRolePolicy":    query.Typed((*Service).putRolePolicy),
+	"GetRolePolicy":    query.Typed((*Service).getRolePolicy),
+	"DeleteRolePolicy": query.Typed((*Service).deleteRolePolicy),
+	"ListRolePolicies": query.Typed((*Service).listRolePolicies),
 
-	"PutRolePolicy":    (*Service).putRolePolicy,
-	"GetRolePolicy":    (*Service).getRolePolicy,
-	"DeleteRolePolicy": (*Service).deleteRolePolicy,
-	"ListRolePolicies": (*Service).listRolePolicies,
+	"CreatePolicy":            query.Typed((*Service).createPolicy),
+	"GetPolicy":               query.Typed((*Service).getPolicy),
+	"DeletePolicy":            query.Typed((*Service).deletePolicy),
+	"ListPolicies":            query.Typed((*Service).listPolicies),
+	"CreatePolicyVersion":     query.Typed((*Service).createPolicyVersion),
+	"GetPolicyVersion":        query.Typed((*Service).getPolicyVersion),
+	"ListPolicyVersions":      query.Typed((*Service).listPolicyVersions),
+	"DeletePolicyVersion":     query.Typed((*Service).deletePolicyVersion),
+	"SetDefaultPolicyVersion": query.Typed((*Service).setDefaultPolicyVersion),
+	"TagPolicy":               query.Typed((*Service).tagPolicy),
+	"UntagPolicy":             query.Typed((*Service).untagPolicy),
+	"ListPolicyTags":          query.Typed((*Service).listPolicyTags),
 
-	"CreatePolicy":            (*Service).createPolicy,
-	"GetPolicy":               (*Service).getPolicy,
-	"DeletePolicy":            (*Service).deletePolicy,
-	"ListPolicies":            (*Service).listPolicies,
-	"CreatePolicyVersion":     (*Service).createPolicyVersion,
-	"GetPolicyVersion":        (*Service).getPolicyVersion,
-	"ListPolicyVersions":      (*Service).listPolicyVersions,
-	"DeletePolicyVersion":     (*Service).deletePolicyVersion,
-	"SetDefaultPolicyVersion": (*Service).setDefaultPolicyVersion,
-	"TagPolicy":               (*Service).tagPolicy,
-	"UntagPolicy":             (*Service).untagPolicy,
-	"ListPolicyTags":          (*Service).listPolicyTags,
+	"AttachRolePolicy":         query.Typed((*Service).attachRolePolicy),
+	"DetachRolePolicy":         query.Typed((*Service).detachRolePolicy),
+	"ListAttachedRolePolicies": query.Typed((*Service).listAttachedRolePolicies),
+	"ListEntitiesForPolicy":    query.Typed((*Service).listEntitiesForPolicy),
 
-	"AttachRolePolicy":         (*Service).attachRolePolicy,
-	"DetachRolePolicy":         (*Service).detachRolePolicy,
-	"ListAttachedRolePolicies": (*Service).listAttachedRolePolicies,
-	"ListEntitiesForPolicy":    (*Service).listEntitiesForPolicy,
-
-	"GetUser": (*Service).getUser,
+	"GetUser": query.Typed((*Service).getUser),
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Call runs one IAM action (e.g. "GetRole") on the JSON form of its input
 // shape (the model's member names) and returns the JSON form of its output
@@ -168,64 +155,7 @@ func Actions() []string {
 // model as on the wire. Errors are *awsproto.Error values: the model's
 // error shape names (NoSuchEntityException, ...), or ValidationError.
 func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte, error) {
-	if _, ok := s.svc.Operation(action); !ok {
-		return nil, awsproto.NewError("InvalidAction", "Could not find operation "+action+" for version "+s.svc.Version)
-	}
-	if _, ok := actions[action]; !ok {
-		return nil, notImplemented(action)
-	}
-	if len(input) == 0 {
-		input = []byte("{}")
-	}
-	if err := awsproto.Validate(modelName, action, input); err != nil {
-		return nil, callError(err)
-	}
-	out, err := s.run(ctx, action, input)
-	if err != nil {
-		return nil, callError(err)
-	}
-	if out == nil {
-		return []byte("{}"), nil
-	}
-	return out, nil
-}
-
-// callError renames the framework validation errors to IAM's code.
-func callError(err error) error {
-	var e *awsproto.Error
-	if !errors.As(err, &e) {
-		return awsproto.InternalFailure(err.Error())
-	}
-	if e.Code == awsproto.CodeValidation || e.Code == awsproto.CodeSerialization {
-		return &awsproto.Error{Code: "ValidationError", Message: e.Message, Status: http.StatusBadRequest, Sender: true}
-	}
-	return err
-}
-
-// run runs a validated action; nil output means the action has no output
-// members.
-func (s *Service) run(ctx context.Context, action string, input []byte) ([]byte, error) {
-	h, ok := actions[action]
-	if !ok {
-		return nil, notImplemented(action)
-	}
-	out, err := h(s, ctx, input)
-	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			s.cfg.Logger.Error("iam_action_failed", "action", action, "error", err)
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
-	}
-	if out == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: marshal output: %w", action, err)
-	}
-	return b, nil
+	return s.api.Call(ctx, action, input)
 }
 
 // NewHTTPHandler returns IAM's awsQuery endpoint: POST / (or GET) with
@@ -233,31 +163,5 @@ func (s *Service) run(ctx context.Context, action string, input []byte) ([]byte,
 // when set, authenticates every request. Route to it by the SigV4 signing
 // name "iam" (awsproto.Router.HandleService).
 func NewHTTPHandler(s *Service, auth awsproto.Authenticator) http.Handler {
-	return &query.Handler{
-		Service: modelName,
-		XMLNS:   xmlns,
-		Call:    s.run,
-		Has:     func(action string) bool { _, ok := actions[action]; return ok },
-		Auth:    auth,
-		Model:   s.svc,
-	}
+	return s.api.Handler(auth)
 }
-
-// decode unmarshals a validated JSON input.
-func decode(input []byte, v any) error {
-	if err := json.Unmarshal(input, v); err != nil {
-		return awsproto.NewError("ValidationError", "The request could not be parsed: "+err.Error())
-	}
-	return nil
-}
-
-// isoTime is a timestamp as IAM writes it: ISO 8601, UTC, whole seconds.
-type isoTime time.Time
-
-// MarshalJSON writes the time as a JSON string.
-func (t isoTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05Z") + `"`), nil
-}
-
-// IsZero reports an unset time, for omitzero.
-func (t isoTime) IsZero() bool { return time.Time(t).IsZero() }

@@ -6,10 +6,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/awsproto/query"
 )
 
 // Managed policies and their attachments to roles.
@@ -65,18 +68,35 @@ func (s *Service) policyARN(path, name string) string {
 	return "arn:aws:iam::" + s.cfg.Account + ":policy" + path + name
 }
 
+// findPolicy returns the policy an ARN names: an AWS managed one (which
+// always exists) as if stored, else the stored customer managed one, or
+// IAM's error.
+func findPolicy(ctx context.Context, q querier, arn string) (*policy, policyARN, error) {
+	a, err := parsePolicyARN(arn)
+	if err != nil {
+		return nil, a, err
+	}
+	if a.awsManaged() {
+		return awsManagedPolicy(a), a, nil
+	}
+	p, err := loadPolicy(ctx, q, arn)
+	return p, a, err
+}
+
 // checkPolicyExists returns nil for an AWS managed policy or an existing
 // customer managed one, else IAM's error.
 func (s *Service) checkPolicyExists(ctx context.Context, q querier, arn string) error {
-	a, err := parsePolicyARN(arn)
-	if err != nil {
-		return err
-	}
-	if a.awsManaged() {
-		return nil
-	}
-	_, err = loadPolicy(ctx, q, arn)
+	_, _, err := findPolicy(ctx, q, arn)
 	return err
+}
+
+// awsManagedPolicy is the AWS managed policy a names, as if stored: one
+// version, an ID derived from its ARN, no description and no tags.
+func awsManagedPolicy(a policyARN) *policy {
+	return &policy{
+		arn: a.raw, name: a.name, id: stableID("ANPA", a.raw), path: a.path,
+		defaultVersion: 1, nextVersion: 2, created: awsManagedCreated, updated: awsManagedCreated,
+	}
 }
 
 // policyOut is the Policy shape.
@@ -90,8 +110,8 @@ type policyOut struct {
 	PermissionsBoundaryUsageCount int
 	IsAttachable                  bool
 	Description                   string `json:",omitempty"`
-	CreateDate                    isoTime
-	UpdateDate                    isoTime
+	CreateDate                    query.Timestamp
+	UpdateDate                    query.Timestamp
 	Tags                          []tag `json:",omitempty"`
 }
 
@@ -110,8 +130,8 @@ func parseVersionID(s string) (int, bool) {
 	return n, true
 }
 
-// policyView renders a customer managed policy; full adds the description
-// and tags (GetPolicy, CreatePolicy), which listings leave out.
+// policyView renders a policy; full adds the description and tags
+// (GetPolicy, CreatePolicy), which listings leave out.
 func (s *Service) policyView(ctx context.Context, q querier, p *policy, full bool) (policyOut, error) {
 	n, err := attachmentCount(ctx, q, p.arn)
 	if err != nil {
@@ -124,7 +144,7 @@ func (s *Service) policyView(ctx context.Context, q querier, p *policy, full boo
 	out := policyOut{
 		PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path,
 		DefaultVersionId: versionID(p.defaultVersion), AttachmentCount: n, PermissionsBoundaryUsageCount: b,
-		IsAttachable: true, CreateDate: isoTime(p.created), UpdateDate: isoTime(p.updated),
+		IsAttachable: true, CreateDate: query.Timestamp(p.created), UpdateDate: query.Timestamp(p.updated),
 	}
 	if full {
 		out.Description = p.description
@@ -133,23 +153,6 @@ func (s *Service) policyView(ctx context.Context, q querier, p *policy, full boo
 		}
 	}
 	return out, nil
-}
-
-// awsManagedView renders an AWS managed policy.
-func (s *Service) awsManagedView(ctx context.Context, q querier, a policyARN) (policyOut, error) {
-	n, err := attachmentCount(ctx, q, a.raw)
-	if err != nil {
-		return policyOut{}, err
-	}
-	b, err := boundaryCount(ctx, q, a.raw)
-	if err != nil {
-		return policyOut{}, err
-	}
-	return policyOut{
-		PolicyName: a.name, PolicyId: stableID("ANPA", a.raw), Arn: a.raw, Path: a.path,
-		DefaultVersionId: defaultPolicyVersionID, AttachmentCount: n, PermissionsBoundaryUsageCount: b,
-		IsAttachable: true, CreateDate: isoTime(awsManagedCreated), UpdateDate: isoTime(awsManagedCreated),
-	}, nil
 }
 
 // stableID is an IAM-shaped ID derived from a name, for resources Stepflow
@@ -168,17 +171,16 @@ type policyResult struct {
 	Policy policyOut
 }
 
-func (s *Service) createPolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyName     string
-		Path           string
-		PolicyDocument string
-		Description    string
-		Tags           []tag
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// createPolicyInput is the input of CreatePolicy.
+type createPolicyInput struct {
+	PolicyName     string
+	Path           string
+	PolicyDocument string
+	Description    string
+	Tags           []tag
+}
+
+func (s *Service) createPolicy(ctx context.Context, in createPolicyInput) (any, error) {
 	if in.Path == "" {
 		in.Path = "/"
 	}
@@ -196,8 +198,8 @@ func (s *Service) createPolicy(ctx context.Context, input []byte) (any, error) {
 	}
 	var out policyOut
 	err = s.comp.Write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_policies WHERE name = ?`, in.PolicyName).Scan(&n); err != nil {
+		n, err := countRows(ctx, tx, `SELECT count(*) FROM iam_policies WHERE name = ?`, in.PolicyName)
+		if err != nil {
 			return fmt.Errorf("create policy: %w", err)
 		}
 		if n > 0 {
@@ -206,11 +208,9 @@ func (s *Service) createPolicy(ctx context.Context, input []byte) (any, error) {
 		if err := savePolicy(ctx, tx, p); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions (arn, version, doc, created_ms) VALUES (?, 1, ?, ?)`,
-			p.arn, in.PolicyDocument, now.UnixMilli()); err != nil {
-			return fmt.Errorf("create policy version: %w", err)
+		if err := addVersion(ctx, tx, p.arn, 1, in.PolicyDocument, now); err != nil {
+			return err
 		}
-		var err error
 		out, err = s.policyView(ctx, tx, p, true)
 		return err
 	})
@@ -220,43 +220,26 @@ func (s *Service) createPolicy(ctx context.Context, input []byte) (any, error) {
 	return policyResult{Policy: out}, nil
 }
 
-func (s *Service) getPolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct{ PolicyArn string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
+func (s *Service) getPolicy(ctx context.Context, in struct{ PolicyArn string }) (any, error) {
+	db := s.comp.Read()
+	p, _, err := findPolicy(ctx, db, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
-	db := s.comp.Read()
-	var out policyOut
-	if a.awsManaged() {
-		out, err = s.awsManagedView(ctx, db, a)
-	} else {
-		var p *policy
-		if p, err = loadPolicy(ctx, db, in.PolicyArn); err != nil {
-			return nil, err
-		}
-		out, err = s.policyView(ctx, db, p, true)
-	}
+	out, err := s.policyView(ctx, db, p, true)
 	if err != nil {
 		return nil, err
 	}
 	return policyResult{Policy: out}, nil
 }
 
-func (s *Service) deletePolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct{ PolicyArn string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) deletePolicy(ctx context.Context, in struct{ PolicyArn string }) (any, error) {
 	a, err := parsePolicyARN(in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
 	if a.awsManaged() {
-		return nil, newErr(CodeUnmodifiableEntity, "Policy "+in.PolicyArn+" is an AWS managed policy and cannot be deleted.")
+		return nil, errAWSManaged(in.PolicyArn, "deleted")
 	}
 	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := loadPolicy(ctx, tx, in.PolicyArn); err != nil {
@@ -269,8 +252,8 @@ func (s *Service) deletePolicy(ctx context.Context, input []byte) (any, error) {
 		if n > 0 {
 			return newErr(CodeDeleteConflict, "Cannot delete a policy attached to entities.")
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_policy_versions WHERE arn = ?`, in.PolicyArn).Scan(&n); err != nil {
-			return fmt.Errorf("count policy versions: %w", err)
+		if n, err = versionCount(ctx, tx, in.PolicyArn); err != nil {
+			return err
 		}
 		if n > 1 {
 			return newErr(CodeDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
@@ -282,81 +265,49 @@ func (s *Service) deletePolicy(ctx context.Context, input []byte) (any, error) {
 	})
 }
 
-func (s *Service) listPolicies(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		Scope        string
-		OnlyAttached bool
-		PathPrefix   string
-		Marker       string
-		MaxItems     int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// listPoliciesInput is the input of ListPolicies.
+type listPoliciesInput struct {
+	Scope        string
+	OnlyAttached bool
+	PathPrefix   string
+	pageInput
+}
+
+func (s *Service) listPolicies(ctx context.Context, in listPoliciesInput) (any, error) {
 	db := s.comp.Read()
-	var all []policyOut
+	var ps []*policy
 	if in.Scope != "AWS" {
-		rows, err := db.QueryContext(ctx, `SELECT `+policyColumns+` FROM iam_policies`)
+		stored, err := scanAll(ctx, db, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies`)
 		if err != nil {
 			return nil, fmt.Errorf("list policies: %w", err)
 		}
-		var ps []*policy
-		for rows.Next() {
-			p, err := scanPolicy(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("list policies: %w", err)
-			}
-			ps = append(ps, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("list policies: %w", err)
-		}
-		for _, p := range ps {
-			v, err := s.policyView(ctx, db, p, false)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, v)
-		}
+		ps = append(ps, stored...)
 	}
 	if in.Scope != "Local" {
 		// The AWS managed policies Stepflow knows of: those in use.
-		rows, err := db.QueryContext(ctx, `SELECT DISTINCT arn FROM iam_attachments WHERE arn LIKE 'arn:%:iam::aws:policy/%'`)
+		arns, err := scanAll(ctx, db, scanString, `SELECT DISTINCT arn FROM iam_attachments WHERE arn LIKE 'arn:%:iam::aws:policy/%'`)
 		if err != nil {
 			return nil, fmt.Errorf("list policies: %w", err)
 		}
-		var arns []string
-		for rows.Next() {
-			var arn string
-			if err := rows.Scan(&arn); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("list policies: %w", err)
-			}
-			arns = append(arns, arn)
-		}
-		rows.Close()
 		for _, arn := range arns {
-			a, err := parsePolicyARN(arn)
-			if err != nil {
-				continue
+			if a, err := parsePolicyARN(arn); err == nil {
+				ps = append(ps, awsManagedPolicy(a))
 			}
-			v, err := s.awsManagedView(ctx, db, a)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, v)
 		}
 	}
-	kept := all[:0]
-	for _, p := range all {
-		if (in.PathPrefix == "" || strings.HasPrefix(p.Path, in.PathPrefix)) && (!in.OnlyAttached || p.AttachmentCount > 0) {
-			kept = append(kept, p)
+	var all []policyOut
+	for _, p := range ps {
+		v, err := s.policyView(ctx, db, p, false)
+		if err != nil {
+			return nil, err
 		}
+		all = append(all, v)
 	}
-	sort.Slice(kept, func(i, j int) bool { return strings.ToLower(kept[i].PolicyName) < strings.ToLower(kept[j].PolicyName) })
-	items, next, err := page(kept, func(p policyOut) string { return p.PolicyName }, in.Marker, in.MaxItems)
+	all = slices.DeleteFunc(all, func(p policyOut) bool {
+		return !strings.HasPrefix(p.Path, in.PathPrefix) || in.OnlyAttached && p.AttachmentCount == 0
+	})
+	sort.Slice(all, func(i, j int) bool { return strings.ToLower(all[i].PolicyName) < strings.ToLower(all[j].PolicyName) })
+	items, next, err := page(all, func(p policyOut) string { return p.PolicyName }, in.pageInput)
 	if err != nil {
 		return nil, err
 	}
@@ -371,22 +322,21 @@ type policyVersionOut struct {
 	Document         string `json:",omitempty"`
 	VersionId        string
 	IsDefaultVersion bool
-	CreateDate       isoTime
+	CreateDate       query.Timestamp
 }
 
 type policyVersionResult struct {
 	PolicyVersion policyVersionOut
 }
 
-func (s *Service) createPolicyVersion(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn      string
-		PolicyDocument string
-		SetAsDefault   bool
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// createPolicyVersionInput is the input of CreatePolicyVersion.
+type createPolicyVersionInput struct {
+	PolicyArn      string
+	PolicyDocument string
+	SetAsDefault   bool
+}
+
+func (s *Service) createPolicyVersion(ctx context.Context, in createPolicyVersionInput) (any, error) {
 	a, err := parsePolicyARN(in.PolicyArn)
 	if err != nil {
 		return nil, err
@@ -404,24 +354,23 @@ func (s *Service) createPolicyVersion(ctx context.Context, input []byte) (any, e
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_policy_versions WHERE arn = ?`, p.arn).Scan(&n); err != nil {
-			return fmt.Errorf("count policy versions: %w", err)
+		n, err := versionCount(ctx, tx, p.arn)
+		if err != nil {
+			return err
 		}
 		if n >= maxPolicyVersions {
 			return newErr(CodeLimitExceeded, "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
 		}
 		v := p.nextVersion
-		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions (arn, version, doc, created_ms) VALUES (?, ?, ?, ?)`,
-			p.arn, v, in.PolicyDocument, now.UnixMilli()); err != nil {
-			return fmt.Errorf("create policy version: %w", err)
+		if err := addVersion(ctx, tx, p.arn, v, in.PolicyDocument, now); err != nil {
+			return err
 		}
 		p.nextVersion++
 		if in.SetAsDefault {
 			p.defaultVersion = v
 			p.updated = now
 		}
-		out = policyVersionOut{VersionId: versionID(v), IsDefaultVersion: in.SetAsDefault, CreateDate: isoTime(now)}
+		out = policyVersionOut{VersionId: versionID(v), IsDefaultVersion: in.SetAsDefault, CreateDate: query.Timestamp(now)}
 		return savePolicy(ctx, tx, p)
 	})
 	if err != nil {
@@ -430,129 +379,111 @@ func (s *Service) createPolicyVersion(ctx context.Context, input []byte) (any, e
 	return policyVersionResult{PolicyVersion: out}, nil
 }
 
-func (s *Service) getPolicyVersion(ctx context.Context, input []byte) (any, error) {
-	var in struct{ PolicyArn, VersionId string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
+func (s *Service) getPolicyVersion(ctx context.Context, in struct{ PolicyArn, VersionId string }) (any, error) {
+	db := s.comp.Read()
+	p, a, err := findPolicy(ctx, db, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
 	v, ok := parseVersionID(in.VersionId)
-	if a.awsManaged() {
-		if !ok || v != 1 {
-			return nil, errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
-		}
-		doc, ok := awsManagedDocuments[a.name]
-		if !ok {
-			doc = emptyDocument
-		}
-		return policyVersionResult{PolicyVersion: policyVersionOut{
-			Document: encodeDocument(doc), VersionId: defaultPolicyVersionID, IsDefaultVersion: true, CreateDate: isoTime(awsManagedCreated),
-		}}, nil
-	}
-	db := s.comp.Read()
-	p, err := loadPolicy(ctx, db, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
 	if !ok {
 		return nil, errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
 	}
 	var doc string
-	var created int64
-	err = db.QueryRowContext(ctx, `SELECT doc, created_ms FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v).Scan(&doc, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get policy version: %w", err)
+	var created time.Time
+	if a.awsManaged() {
+		if v != p.defaultVersion { // its only version
+			return nil, errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
+		}
+		if doc, ok = awsManagedDocuments[a.name]; !ok {
+			doc = emptyDocument
+		}
+		created = awsManagedCreated
+	} else {
+		var ms int64
+		err = db.QueryRowContext(ctx, `SELECT doc, created_ms FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v).Scan(&doc, &ms)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get policy version: %w", err)
+		}
+		created = time.UnixMilli(ms)
 	}
 	return policyVersionResult{PolicyVersion: policyVersionOut{
 		Document: encodeDocument(doc), VersionId: versionID(v), IsDefaultVersion: v == p.defaultVersion,
-		CreateDate: isoTime(time.UnixMilli(created)),
+		CreateDate: query.Timestamp(created),
 	}}, nil
 }
 
-func (s *Service) listPolicyVersions(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn string
-		Marker    string
-		MaxItems  int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
+// listPolicyVersionsInput is the input of ListPolicyVersions.
+type listPolicyVersionsInput struct {
+	PolicyArn string
+	pageInput
+}
+
+func (s *Service) listPolicyVersions(ctx context.Context, in listPolicyVersionsInput) (any, error) {
+	db := s.comp.Read()
+	p, a, err := findPolicy(ctx, db, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
 	var versions []policyVersionOut
 	if a.awsManaged() {
-		versions = []policyVersionOut{{VersionId: defaultPolicyVersionID, IsDefaultVersion: true, CreateDate: isoTime(awsManagedCreated)}}
+		versions = []policyVersionOut{{VersionId: defaultPolicyVersionID, IsDefaultVersion: true, CreateDate: query.Timestamp(awsManagedCreated)}}
 	} else {
-		db := s.comp.Read()
-		p, err := loadPolicy(ctx, db, in.PolicyArn)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := db.QueryContext(ctx, `SELECT version, created_ms FROM iam_policy_versions WHERE arn = ? ORDER BY version DESC`, p.arn)
-		if err != nil {
-			return nil, fmt.Errorf("list policy versions: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+		versions, err = scanAll(ctx, db, func(sc scanner) (policyVersionOut, error) {
 			var v int
 			var created int64
-			if err := rows.Scan(&v, &created); err != nil {
-				return nil, fmt.Errorf("list policy versions: %w", err)
-			}
-			versions = append(versions, policyVersionOut{VersionId: versionID(v), IsDefaultVersion: v == p.defaultVersion, CreateDate: isoTime(time.UnixMilli(created))})
-		}
-		if err := rows.Err(); err != nil {
+			err := sc.Scan(&v, &created)
+			return policyVersionOut{VersionId: versionID(v), IsDefaultVersion: v == p.defaultVersion, CreateDate: query.Timestamp(time.UnixMilli(created))}, err
+		}, `SELECT version, created_ms FROM iam_policy_versions WHERE arn = ? ORDER BY version DESC`, p.arn)
+		if err != nil {
 			return nil, fmt.Errorf("list policy versions: %w", err)
 		}
 	}
-	type indexed struct {
-		i int
-		v policyVersionOut
-	}
-	all := make([]indexed, len(versions))
-	for i, v := range versions {
-		all[i] = indexed{i, v}
-	}
-	items, next, err := page(all, func(x indexed) string { return fmt.Sprintf("%08d", x.i) }, in.Marker, in.MaxItems)
+	items, next, err := pageInOrder(versions, in.pageInput)
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
+	return struct {
 		Versions []policyVersionOut
 		listPage
-	}{Versions: make([]policyVersionOut, 0, len(items)), listPage: pageOf(next)}
-	for _, x := range items {
-		out.Versions = append(out.Versions, x.v)
-	}
-	return out, nil
+	}{Versions: items, listPage: pageOf(next)}, nil
 }
 
-func (s *Service) deletePolicyVersion(ctx context.Context, input []byte) (any, error) {
-	var in struct{ PolicyArn, VersionId string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
+// writePolicy loads a customer managed policy in a write transaction and
+// runs fn on it; AWS managed policies cannot be changed.
+func (s *Service) writePolicy(ctx context.Context, arn string, fn func(tx *sql.Tx, p *policy) error) error {
+	a, err := parsePolicyARN(arn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if a.awsManaged() {
-		return nil, newErr(CodeUnmodifiableEntity, "Policy "+in.PolicyArn+" is an AWS managed policy and cannot be changed.")
+		return errAWSManaged(arn, "changed")
 	}
-	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
-		p, err := loadPolicy(ctx, tx, in.PolicyArn)
+	return s.comp.Write(ctx, func(tx *sql.Tx) error {
+		p, err := loadPolicy(ctx, tx, arn)
 		if err != nil {
 			return err
 		}
+		return fn(tx, p)
+	})
+}
+
+// updatePolicyWith is writePolicy for changes to the policy itself: it
+// saves the policy fn changed.
+func (s *Service) updatePolicyWith(ctx context.Context, arn string, fn func(tx *sql.Tx, p *policy) error) error {
+	return s.writePolicy(ctx, arn, func(tx *sql.Tx, p *policy) error {
+		if err := fn(tx, p); err != nil {
+			return err
+		}
+		return savePolicy(ctx, tx, p)
+	})
+}
+
+func (s *Service) deletePolicyVersion(ctx context.Context, in struct{ PolicyArn, VersionId string }) (any, error) {
+	return nil, s.writePolicy(ctx, in.PolicyArn, func(tx *sql.Tx, p *policy) error {
 		v, ok := parseVersionID(in.VersionId)
 		if !ok {
 			return errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
@@ -560,38 +491,18 @@ func (s *Service) deletePolicyVersion(ctx context.Context, input []byte) (any, e
 		if v == p.defaultVersion {
 			return newErr(CodeDeleteConflict, "Cannot delete the default version of a policy.")
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v)
-		if err != nil {
-			return fmt.Errorf("delete policy version: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoSuchPolicyVersion(in.PolicyArn, in.VersionId)
-		}
-		return nil
+		return deleteOne(ctx, tx, "delete policy version", errNoSuchPolicyVersion(in.PolicyArn, in.VersionId),
+			`DELETE FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v)
 	})
 }
 
-func (s *Service) setDefaultPolicyVersion(ctx context.Context, input []byte) (any, error) {
-	var in struct{ PolicyArn, VersionId string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	if a.awsManaged() {
-		return nil, newErr(CodeUnmodifiableEntity, "Policy "+in.PolicyArn+" is an AWS managed policy and cannot be changed.")
-	}
-	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
-		p, err := loadPolicy(ctx, tx, in.PolicyArn)
-		if err != nil {
-			return err
-		}
+func (s *Service) setDefaultPolicyVersion(ctx context.Context, in struct{ PolicyArn, VersionId string }) (any, error) {
+	return nil, s.updatePolicyWith(ctx, in.PolicyArn, func(tx *sql.Tx, p *policy) error {
 		v, ok := parseVersionID(in.VersionId)
-		var n int
+		n := 0
 		if ok {
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v).Scan(&n); err != nil {
+			var err error
+			if n, err = countRows(ctx, tx, `SELECT count(*) FROM iam_policy_versions WHERE arn = ? AND version = ?`, p.arn, v); err != nil {
 				return fmt.Errorf("set default policy version: %w", err)
 			}
 		}
@@ -600,99 +511,58 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, input []byte) (an
 		}
 		p.defaultVersion = v
 		p.updated = s.cfg.Now().UTC().Truncate(time.Second)
-		return savePolicy(ctx, tx, p)
+		return nil
 	})
 }
 
-// updatePolicyWith loads a customer managed policy, lets fn change it and
-// saves it.
-func (s *Service) updatePolicyWith(ctx context.Context, arn string, fn func(p *policy) error) error {
-	a, err := parsePolicyARN(arn)
-	if err != nil {
-		return err
-	}
-	if a.awsManaged() {
-		return newErr(CodeUnmodifiableEntity, "Policy "+arn+" is an AWS managed policy and cannot be changed.")
-	}
-	return s.comp.Write(ctx, func(tx *sql.Tx) error {
-		p, err := loadPolicy(ctx, tx, arn)
-		if err != nil {
-			return err
-		}
-		if err := fn(p); err != nil {
-			return err
-		}
-		return savePolicy(ctx, tx, p)
-	})
+// tagPolicyInput is the input of TagPolicy.
+type tagPolicyInput struct {
+	PolicyArn string
+	Tags      []tag
 }
 
-func (s *Service) tagPolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn string
-		Tags      []tag
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	return nil, s.updatePolicyWith(ctx, in.PolicyArn, func(p *policy) error {
+func (s *Service) tagPolicy(ctx context.Context, in tagPolicyInput) (any, error) {
+	return nil, s.updatePolicyWith(ctx, in.PolicyArn, func(_ *sql.Tx, p *policy) error {
 		tags, err := mergeTags(p.tags, in.Tags)
 		p.tags = tags
 		return err
 	})
 }
 
-func (s *Service) untagPolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn string
-		TagKeys   []string
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	return nil, s.updatePolicyWith(ctx, in.PolicyArn, func(p *policy) error {
+// untagPolicyInput is the input of UntagPolicy.
+type untagPolicyInput struct {
+	PolicyArn string
+	TagKeys   []string
+}
+
+func (s *Service) untagPolicy(ctx context.Context, in untagPolicyInput) (any, error) {
+	return nil, s.updatePolicyWith(ctx, in.PolicyArn, func(_ *sql.Tx, p *policy) error {
 		p.tags = removeTags(p.tags, in.TagKeys)
 		return nil
 	})
 }
 
-func (s *Service) listPolicyTags(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn string
-		Marker    string
-		MaxItems  int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	a, err := parsePolicyARN(in.PolicyArn)
+// listPolicyTagsInput is the input of ListPolicyTags.
+type listPolicyTagsInput struct {
+	PolicyArn string
+	pageInput
+}
+
+func (s *Service) listPolicyTags(ctx context.Context, in listPolicyTagsInput) (any, error) {
+	p, _, err := findPolicy(ctx, s.comp.Read(), in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
-	if a.awsManaged() {
-		return tagPage(nil, in.Marker, in.MaxItems)
-	}
-	p, err := loadPolicy(ctx, s.comp.Read(), in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	return tagPage(p.tags, in.Marker, in.MaxItems)
+	return tagPage(p.tags, in.pageInput)
 }
 
 // Attachments.
 
-func (s *Service) attachRolePolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName, PolicyArn string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) attachRolePolicy(ctx context.Context, in struct{ RoleName, PolicyArn string }) (any, error) {
 	if _, err := parsePolicyARN(in.PolicyArn); err != nil {
 		return nil, err
 	}
-	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
-		r, err := loadRole(ctx, tx, in.RoleName)
-		if err != nil {
-			return err
-		}
+	return nil, s.writeRole(ctx, in.RoleName, func(tx *sql.Tx, r *role) error {
 		if err := s.checkPolicyExists(ctx, tx, in.PolicyArn); err != nil {
 			return err
 		}
@@ -713,26 +583,13 @@ func (s *Service) attachRolePolicy(ctx context.Context, input []byte) (any, erro
 	})
 }
 
-func (s *Service) detachRolePolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName, PolicyArn string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) detachRolePolicy(ctx context.Context, in struct{ RoleName, PolicyArn string }) (any, error) {
 	if _, err := parsePolicyARN(in.PolicyArn); err != nil {
 		return nil, err
 	}
-	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := loadRole(ctx, tx, in.RoleName); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM iam_attachments WHERE role = ? AND arn = ?`, in.RoleName, in.PolicyArn)
-		if err != nil {
-			return fmt.Errorf("detach role policy: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return newErr(CodeNoSuchEntity, "Policy "+in.PolicyArn+" was not found.")
-		}
-		return nil
+	return nil, s.writeRole(ctx, in.RoleName, func(tx *sql.Tx, _ *role) error {
+		return deleteOne(ctx, tx, "detach role policy", newErr(CodeNoSuchEntity, "Policy "+in.PolicyArn+" was not found."),
+			`DELETE FROM iam_attachments WHERE role = ? AND arn = ?`, in.RoleName, in.PolicyArn)
 	})
 }
 
@@ -741,47 +598,34 @@ type attachedPolicy struct {
 	PolicyArn  string
 }
 
-func (s *Service) listAttachedRolePolicies(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleName   string
-		PathPrefix string
-		Marker     string
-		MaxItems   int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// listAttachedRolePoliciesInput is the input of ListAttachedRolePolicies.
+type listAttachedRolePoliciesInput struct {
+	RoleName   string
+	PathPrefix string
+	pageInput
+}
+
+func (s *Service) listAttachedRolePolicies(ctx context.Context, in listAttachedRolePoliciesInput) (any, error) {
 	db := s.comp.Read()
 	if _, err := loadRole(ctx, db, in.RoleName); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT seq, arn FROM iam_attachments WHERE role = ? ORDER BY seq`, in.RoleName)
+	type attached struct {
+		seq int64
+		a   policyARN // zero when the stored ARN does not parse
+	}
+	all, err := scanAll(ctx, db, func(sc scanner) (x attached, err error) {
+		var arn string
+		if err = sc.Scan(&x.seq, &arn); err == nil {
+			x.a, _ = parsePolicyARN(arn)
+		}
+		return x, err
+	}, `SELECT seq, arn FROM iam_attachments WHERE role = ? ORDER BY seq`, in.RoleName)
 	if err != nil {
 		return nil, fmt.Errorf("list attached role policies: %w", err)
 	}
-	defer rows.Close()
-	type attached struct {
-		seq int64
-		a   policyARN
-	}
-	var all []attached
-	for rows.Next() {
-		var x attached
-		var arn string
-		if err := rows.Scan(&x.seq, &arn); err != nil {
-			return nil, fmt.Errorf("list attached role policies: %w", err)
-		}
-		if x.a, err = parsePolicyARN(arn); err != nil {
-			continue
-		}
-		if in.PathPrefix == "" || strings.HasPrefix(x.a.path, in.PathPrefix) {
-			all = append(all, x)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list attached role policies: %w", err)
-	}
-	items, next, err := page(all, func(x attached) string { return fmt.Sprintf("%020d", x.seq) }, in.Marker, in.MaxItems)
+	all = slices.DeleteFunc(all, func(x attached) bool { return x.a.raw == "" || !strings.HasPrefix(x.a.path, in.PathPrefix) })
+	items, next, err := page(all, func(x attached) string { return fmt.Sprintf("%020d", x.seq) }, in.pageInput)
 	if err != nil {
 		return nil, err
 	}
@@ -795,17 +639,15 @@ func (s *Service) listAttachedRolePolicies(ctx context.Context, input []byte) (a
 	return out, nil
 }
 
-func (s *Service) listEntitiesForPolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PolicyArn    string
-		EntityFilter string
-		PathPrefix   string
-		Marker       string
-		MaxItems     int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// listEntitiesForPolicyInput is the input of ListEntitiesForPolicy.
+type listEntitiesForPolicyInput struct {
+	PolicyArn    string
+	EntityFilter string
+	PathPrefix   string
+	pageInput
+}
+
+func (s *Service) listEntitiesForPolicy(ctx context.Context, in listEntitiesForPolicyInput) (any, error) {
 	db := s.comp.Read()
 	if err := s.checkPolicyExists(ctx, db, in.PolicyArn); err != nil {
 		return nil, err
@@ -814,29 +656,27 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, input []byte) (any,
 		RoleName string
 		RoleId   string
 	}
+	type roleRow struct {
+		policyRole
+		path string
+	}
 	var roles []policyRole
 	if in.EntityFilter == "" || in.EntityFilter == "Role" {
-		rows, err := db.QueryContext(ctx, `SELECT r.name, r.id, r.path FROM iam_attachments a JOIN iam_roles r ON r.name = a.role
+		rows, err := scanAll(ctx, db, func(sc scanner) (r roleRow, err error) {
+			err = sc.Scan(&r.RoleName, &r.RoleId, &r.path)
+			return r, err
+		}, `SELECT r.name, r.id, r.path FROM iam_attachments a JOIN iam_roles r ON r.name = a.role
 			WHERE a.arn = ? ORDER BY r.name COLLATE NOCASE`, in.PolicyArn)
 		if err != nil {
 			return nil, fmt.Errorf("list entities for policy: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var pr policyRole
-			var path string
-			if err := rows.Scan(&pr.RoleName, &pr.RoleId, &path); err != nil {
-				return nil, fmt.Errorf("list entities for policy: %w", err)
+		for _, r := range rows {
+			if strings.HasPrefix(r.path, in.PathPrefix) {
+				roles = append(roles, r.policyRole)
 			}
-			if in.PathPrefix == "" || strings.HasPrefix(path, in.PathPrefix) {
-				roles = append(roles, pr)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("list entities for policy: %w", err)
 		}
 	}
-	items, next, err := page(roles, func(r policyRole) string { return r.RoleName }, in.Marker, in.MaxItems)
+	items, next, err := page(roles, func(r policyRole) string { return r.RoleName }, in.pageInput)
 	if err != nil {
 		return nil, err
 	}

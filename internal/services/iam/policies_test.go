@@ -56,13 +56,7 @@ func TestInlinePolicies(t *testing.T) {
 	if _, err := tb.client.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("read")}); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name   string
-		call   func() error
-		code   string
-		status int
-		msg    string
-	}{
+	runErrorCases(t, []errorCase{
 		{"get deleted", func() error {
 			_, err := tb.client.GetRolePolicy(ctx, &awsiam.GetRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("read")})
 			return err
@@ -87,10 +81,7 @@ func TestInlinePolicies(t *testing.T) {
 			_, err := tb.client.ListRolePolicies(ctx, &awsiam.ListRolePoliciesInput{RoleName: aws.String("nope")})
 			return err
 		}, "NoSuchEntity", 404, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), tt.code, tt.status, tt.msg) })
-	}
+	})
 	list, _ = tb.client.ListRolePolicies(ctx, &awsiam.ListRolePoliciesInput{RoleName: aws.String("r")})
 	if strings.Join(list.PolicyNames, ",") != "write" {
 		t.Errorf("after errors: %v", list.PolicyNames)
@@ -184,13 +175,7 @@ func TestManagedPolicyLifecycle(t *testing.T) {
 	}
 
 	// Deleting: versions first, the default one goes with the policy.
-	tests := []struct {
-		name   string
-		call   func() error
-		code   string
-		status int
-		msg    string
-	}{
+	runErrorCases(t, []errorCase{
 		{"delete default version", func() error {
 			_, err := tb.client.DeletePolicyVersion(ctx, &awsiam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v3")})
 			return err
@@ -219,10 +204,7 @@ func TestManagedPolicyLifecycle(t *testing.T) {
 			_, err := tb.client.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: aws.String("arn:aws:s3:::bucket/policy")})
 			return err
 		}, "InvalidInput", 400, "ARN arn:aws:s3:::bucket/policy is not valid."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), tt.code, tt.status, tt.msg) })
-	}
+	})
 	for _, v := range []string{"v1", "v2"} {
 		if _, err := tb.client.DeletePolicyVersion(ctx, &awsiam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(v)}); err != nil {
 			t.Fatal(err)
@@ -292,13 +274,7 @@ func TestAttachments(t *testing.T) {
 	_, err = tb.client.DeletePolicy(ctx, &awsiam.DeletePolicyInput{PolicyArn: aws.String(mine)})
 	wantAPIError(t, err, "DeleteConflict", 409, "Cannot delete a policy attached to entities.")
 
-	tests := []struct {
-		name   string
-		call   func() error
-		code   string
-		status int
-		msg    string
-	}{
+	runErrorCases(t, []errorCase{
 		{"attach missing policy", func() error {
 			_, err := tb.client.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String("arn:aws:iam::111111111111:policy/nope")})
 			return err
@@ -315,10 +291,7 @@ func TestAttachments(t *testing.T) {
 			_, err := tb.client.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
 			return err
 		}, "NoSuchEntity", 404, "Policy arn:aws:iam::aws:policy/ReadOnlyAccess was not found."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), tt.code, tt.status, tt.msg) })
-	}
+	})
 	for _, arn := range []string{lambdaBasic, mine} {
 		if _, err := tb.client.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String(arn)}); err != nil {
 			t.Fatal(err)

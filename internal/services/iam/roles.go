@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/stepflow/stepflow/internal/awsproto/query"
 )
 
 // Roles.
@@ -22,7 +25,7 @@ type roleOut struct {
 	RoleName                 string
 	RoleId                   string
 	Arn                      string
-	CreateDate               isoTime
+	CreateDate               query.Timestamp
 	AssumeRolePolicyDocument string       `json:",omitempty"`
 	Description              string       `json:",omitempty"`
 	MaxSessionDuration       int          `json:",omitempty"`
@@ -48,7 +51,7 @@ func (s *Service) roleView(r *role, list bool) roleOut {
 		RoleName:                 r.name,
 		RoleId:                   r.id,
 		Arn:                      s.roleARN(r.path, r.name),
-		CreateDate:               isoTime(r.created),
+		CreateDate:               query.Timestamp(r.created),
 		AssumeRolePolicyDocument: encodeDocument(r.assumeDoc),
 		Description:              r.description,
 		MaxSessionDuration:       r.maxSession,
@@ -69,19 +72,18 @@ type roleResult struct {
 	Role roleOut
 }
 
-func (s *Service) createRole(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		Path                     string
-		RoleName                 string
-		AssumeRolePolicyDocument string
-		Description              string
-		MaxSessionDuration       int
-		PermissionsBoundary      string
-		Tags                     []tag
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// createRoleInput is the input of CreateRole.
+type createRoleInput struct {
+	Path                     string
+	RoleName                 string
+	AssumeRolePolicyDocument string
+	Description              string
+	MaxSessionDuration       int
+	PermissionsBoundary      string
+	Tags                     []tag
+}
+
+func (s *Service) createRole(ctx context.Context, in createRoleInput) (any, error) {
 	if in.Path == "" {
 		in.Path = "/"
 	}
@@ -121,11 +123,7 @@ func (s *Service) createRole(ctx context.Context, input []byte) (any, error) {
 	return roleResult{Role: out}, nil
 }
 
-func (s *Service) getRole(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getRole(ctx context.Context, in struct{ RoleName string }) (any, error) {
 	r, err := loadRole(ctx, s.comp.Read(), in.RoleName)
 	if err != nil {
 		return nil, err
@@ -133,23 +131,16 @@ func (s *Service) getRole(ctx context.Context, input []byte) (any, error) {
 	return roleResult{Role: s.roleView(r, false)}, nil
 }
 
-func (s *Service) deleteRole(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
-	return nil, s.comp.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := loadRole(ctx, tx, in.RoleName); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_attachments WHERE role = ?`, in.RoleName).Scan(&n); err != nil {
+func (s *Service) deleteRole(ctx context.Context, in struct{ RoleName string }) (any, error) {
+	return nil, s.writeRole(ctx, in.RoleName, func(tx *sql.Tx, _ *role) error {
+		n, err := countRows(ctx, tx, `SELECT count(*) FROM iam_attachments WHERE role = ?`, in.RoleName)
+		if err != nil {
 			return fmt.Errorf("count attachments: %w", err)
 		}
 		if n > 0 {
 			return newErr(CodeDeleteConflict, "Cannot delete entity, must detach all policies first.")
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_role_policies WHERE role = ?`, in.RoleName).Scan(&n); err != nil {
+		if n, err = countRows(ctx, tx, `SELECT count(*) FROM iam_role_policies WHERE role = ?`, in.RoleName); err != nil {
 			return fmt.Errorf("count role policies: %w", err)
 		}
 		if n > 0 {
@@ -164,49 +155,27 @@ func (s *Service) deleteRole(ctx context.Context, input []byte) (any, error) {
 
 // allRoles reads every role, sorted by name without regard to case.
 func (s *Service) allRoles(ctx context.Context) ([]*role, error) {
-	rows, err := s.comp.Read().QueryContext(ctx, `SELECT `+roleColumns+` FROM iam_roles`)
+	out, err := scanAll(ctx, s.comp.Read(), scanRole, `SELECT `+roleColumns+` FROM iam_roles`)
 	if err != nil {
-		return nil, fmt.Errorf("list roles: %w", err)
-	}
-	defer rows.Close()
-	var out []*role
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list roles: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].name) < strings.ToLower(out[j].name) })
 	return out, nil
 }
 
-func (s *Service) listRoles(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		PathPrefix string
-		Marker     string
-		MaxItems   int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// listRolesInput is the input of ListRoles.
+type listRolesInput struct {
+	PathPrefix string
+	pageInput
+}
+
+func (s *Service) listRoles(ctx context.Context, in listRolesInput) (any, error) {
 	all, err := s.allRoles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if in.PathPrefix != "" {
-		kept := all[:0]
-		for _, r := range all {
-			if strings.HasPrefix(r.path, in.PathPrefix) {
-				kept = append(kept, r)
-			}
-		}
-		all = kept
-	}
-	items, next, err := page(all, func(r *role) string { return r.name }, in.Marker, in.MaxItems)
+	all = slices.DeleteFunc(all, func(r *role) bool { return !strings.HasPrefix(r.path, in.PathPrefix) })
+	items, next, err := page(all, func(r *role) string { return r.name }, in.pageInput)
 	if err != nil {
 		return nil, err
 	}
@@ -220,14 +189,22 @@ func (s *Service) listRoles(ctx context.Context, input []byte) (any, error) {
 	return out, nil
 }
 
-// updateRoleWith loads a role, lets fn change it and saves it.
-func (s *Service) updateRoleWith(ctx context.Context, name string, fn func(tx *sql.Tx, r *role) error) (*role, error) {
-	var out *role
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
+// writeRole loads a role in a write transaction and runs fn on it.
+func (s *Service) writeRole(ctx context.Context, name string, fn func(tx *sql.Tx, r *role) error) error {
+	return s.comp.Write(ctx, func(tx *sql.Tx) error {
 		r, err := loadRole(ctx, tx, name)
 		if err != nil {
 			return err
 		}
+		return fn(tx, r)
+	})
+}
+
+// updateRoleWith is writeRole for changes to the role itself: it saves
+// the role fn changed and returns it.
+func (s *Service) updateRoleWith(ctx context.Context, name string, fn func(tx *sql.Tx, r *role) error) (*role, error) {
+	var out *role
+	err := s.writeRole(ctx, name, func(tx *sql.Tx, r *role) error {
 		if err := fn(tx, r); err != nil {
 			return err
 		}
@@ -237,15 +214,14 @@ func (s *Service) updateRoleWith(ctx context.Context, name string, fn func(tx *s
 	return out, err
 }
 
-func (s *Service) updateRole(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleName           string
-		Description        *string
-		MaxSessionDuration int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// updateRoleInput is the input of UpdateRole.
+type updateRoleInput struct {
+	RoleName           string
+	Description        *string
+	MaxSessionDuration int
+}
+
+func (s *Service) updateRole(ctx context.Context, in updateRoleInput) (any, error) {
 	_, err := s.updateRoleWith(ctx, in.RoleName, func(_ *sql.Tx, r *role) error {
 		if in.Description != nil {
 			r.description = *in.Description
@@ -261,11 +237,7 @@ func (s *Service) updateRole(ctx context.Context, input []byte) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Service) updateRoleDescription(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName, Description string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) updateRoleDescription(ctx context.Context, in struct{ RoleName, Description string }) (any, error) {
 	r, err := s.updateRoleWith(ctx, in.RoleName, func(_ *sql.Tx, r *role) error {
 		r.description = in.Description
 		return nil
@@ -276,11 +248,7 @@ func (s *Service) updateRoleDescription(ctx context.Context, input []byte) (any,
 	return roleResult{Role: s.roleView(r, false)}, nil
 }
 
-func (s *Service) updateAssumeRolePolicy(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName, PolicyDocument string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) updateAssumeRolePolicy(ctx context.Context, in struct{ RoleName, PolicyDocument string }) (any, error) {
 	if err := checkDocument(in.PolicyDocument, true); err != nil {
 		return nil, err
 	}
@@ -291,11 +259,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, input []byte) (any
 	return nil, err
 }
 
-func (s *Service) putRolePermissionsBoundary(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName, PermissionsBoundary string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) putRolePermissionsBoundary(ctx context.Context, in struct{ RoleName, PermissionsBoundary string }) (any, error) {
 	_, err := s.updateRoleWith(ctx, in.RoleName, func(tx *sql.Tx, r *role) error {
 		if err := s.checkPolicyExists(ctx, tx, in.PermissionsBoundary); err != nil {
 			return err
@@ -306,11 +270,7 @@ func (s *Service) putRolePermissionsBoundary(ctx context.Context, input []byte) 
 	return nil, err
 }
 
-func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, in struct{ RoleName string }) (any, error) {
 	_, err := s.updateRoleWith(ctx, in.RoleName, func(_ *sql.Tx, r *role) error {
 		r.boundary = ""
 		return nil
@@ -318,14 +278,13 @@ func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, input []byt
 	return nil, err
 }
 
-func (s *Service) tagRole(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleName string
-		Tags     []tag
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// tagRoleInput is the input of TagRole.
+type tagRoleInput struct {
+	RoleName string
+	Tags     []tag
+}
+
+func (s *Service) tagRole(ctx context.Context, in tagRoleInput) (any, error) {
 	_, err := s.updateRoleWith(ctx, in.RoleName, func(_ *sql.Tx, r *role) error {
 		tags, err := mergeTags(r.tags, in.Tags)
 		r.tags = tags
@@ -334,14 +293,13 @@ func (s *Service) tagRole(ctx context.Context, input []byte) (any, error) {
 	return nil, err
 }
 
-func (s *Service) untagRole(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleName string
-		TagKeys  []string
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// untagRoleInput is the input of UntagRole.
+type untagRoleInput struct {
+	RoleName string
+	TagKeys  []string
+}
+
+func (s *Service) untagRole(ctx context.Context, in untagRoleInput) (any, error) {
 	_, err := s.updateRoleWith(ctx, in.RoleName, func(_ *sql.Tx, r *role) error {
 		r.tags = removeTags(r.tags, in.TagKeys)
 		return nil
@@ -354,48 +312,30 @@ type tagsResult struct {
 	listPage
 }
 
-func (s *Service) listRoleTags(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleName string
-		Marker   string
-		MaxItems int
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// listRoleTagsInput is the input of ListRoleTags.
+type listRoleTagsInput struct {
+	RoleName string
+	pageInput
+}
+
+func (s *Service) listRoleTags(ctx context.Context, in listRoleTagsInput) (any, error) {
 	r, err := loadRole(ctx, s.comp.Read(), in.RoleName)
 	if err != nil {
 		return nil, err
 	}
-	return tagPage(r.tags, in.Marker, in.MaxItems)
+	return tagPage(r.tags, in.pageInput)
 }
 
 // tagPage pages through tags in the order they were set.
-func tagPage(tags []tag, marker string, maxItems int) (any, error) {
-	type indexed struct {
-		i int
-		t tag
-	}
-	all := make([]indexed, len(tags))
-	for i, t := range tags {
-		all[i] = indexed{i, t}
-	}
-	items, next, err := page(all, func(x indexed) string { return fmt.Sprintf("%08d", x.i) }, marker, maxItems)
+func tagPage(tags []tag, p pageInput) (any, error) {
+	items, next, err := pageInOrder(tags, p)
 	if err != nil {
 		return nil, err
 	}
-	out := tagsResult{Tags: make([]tag, 0, len(items)), listPage: pageOf(next)}
-	for _, x := range items {
-		out.Tags = append(out.Tags, x.t)
-	}
-	return out, nil
+	return tagsResult{Tags: items, listPage: pageOf(next)}, nil
 }
 
-func (s *Service) listInstanceProfilesForRole(ctx context.Context, input []byte) (any, error) {
-	var in struct{ RoleName string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) listInstanceProfilesForRole(ctx context.Context, in struct{ RoleName string }) (any, error) {
 	if _, err := loadRole(ctx, s.comp.Read(), in.RoleName); err != nil {
 		return nil, err
 	}

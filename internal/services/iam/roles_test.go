@@ -162,13 +162,7 @@ func TestRoleErrors(t *testing.T) {
 		PolicyName: aws.String("p"), PolicyDocument: aws.String(s3Policy)}); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name   string
-		call   func() error
-		code   string
-		status int
-		msg    string
-	}{
+	runErrorCases(t, []errorCase{
 		{"duplicate", func() error {
 			_, err := tb.client.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("taken"), AssumeRolePolicyDocument: aws.String(trustPolicy)})
 			return err
@@ -239,12 +233,7 @@ func TestRoleErrors(t *testing.T) {
 			_, err := tb.client.ListInstanceProfilesForRole(ctx, &awsiam.ListInstanceProfilesForRoleInput{RoleName: aws.String("nope")})
 			return err
 		}, "NoSuchEntity", 404, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			wantAPIError(t, tt.call(), tt.code, tt.status, tt.msg)
-		})
-	}
+	})
 	// Nothing changed.
 	list, err := tb.client.ListRoles(ctx, &awsiam.ListRolesInput{})
 	if err != nil {

@@ -83,9 +83,44 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// scanner is what both *sql.Row and *sql.Rows offer.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanAll runs the query stmt and returns its rows, each read by scan.
+func scanAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), stmt string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanString reads a row of one text column.
+func scanString(sc scanner) (string, error) {
+	var s string
+	err := sc.Scan(&s)
+	return s, err
+}
+
+// countRows runs stmt, a SELECT count(*), and returns the count.
+func countRows(ctx context.Context, q querier, stmt string, args ...any) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, stmt, args...).Scan(&n)
+	return n, err
+}
+
 const roleColumns = `name, id, path, assume_doc, description, max_session, boundary, created_ms, tags`
 
-func scanRole(sc interface{ Scan(...any) error }) (*role, error) {
+func scanRole(sc scanner) (*role, error) {
 	r := &role{}
 	var created int64
 	var tags string
@@ -144,7 +179,7 @@ type policy struct {
 
 const policyColumns = `arn, name, id, path, description, default_version, next_version, created_ms, updated_ms, tags`
 
-func scanPolicy(sc interface{ Scan(...any) error }) (*policy, error) {
+func scanPolicy(sc scanner) (*policy, error) {
 	p := &policy{}
 	var created, updated int64
 	var tags string
@@ -188,8 +223,8 @@ func savePolicy(ctx context.Context, tx *sql.Tx, p *policy) error {
 
 // attachmentCount counts the roles a policy is attached to.
 func attachmentCount(ctx context.Context, q querier, arn string) (int, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM iam_attachments WHERE arn = ?`, arn).Scan(&n); err != nil {
+	n, err := countRows(ctx, q, `SELECT count(*) FROM iam_attachments WHERE arn = ?`, arn)
+	if err != nil {
 		return 0, fmt.Errorf("count attachments: %w", err)
 	}
 	return n, nil
@@ -197,11 +232,43 @@ func attachmentCount(ctx context.Context, q querier, arn string) (int, error) {
 
 // boundaryCount counts the roles using a policy as permissions boundary.
 func boundaryCount(ctx context.Context, q querier, arn string) (int, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM iam_roles WHERE boundary = ?`, arn).Scan(&n); err != nil {
+	n, err := countRows(ctx, q, `SELECT count(*) FROM iam_roles WHERE boundary = ?`, arn)
+	if err != nil {
 		return 0, fmt.Errorf("count boundaries: %w", err)
 	}
 	return n, nil
+}
+
+// versionCount counts the versions of a customer managed policy.
+func versionCount(ctx context.Context, q querier, arn string) (int, error) {
+	n, err := countRows(ctx, q, `SELECT count(*) FROM iam_policy_versions WHERE arn = ?`, arn)
+	if err != nil {
+		return 0, fmt.Errorf("count policy versions: %w", err)
+	}
+	return n, nil
+}
+
+// deleteOne runs the DELETE stmt; notFound is the error when it deletes
+// no row. what names the deletion in storage errors.
+func deleteOne(ctx context.Context, tx *sql.Tx, what string, notFound error, stmt string, args ...any) error {
+	res, err := tx.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// addVersion stores version v of a customer managed policy.
+func addVersion(ctx context.Context, tx *sql.Tx, arn string, v int, doc string, created time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions (arn, version, doc, created_ms) VALUES (?, ?, ?, ?)`,
+		arn, v, doc, created.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("create policy version: %w", err)
+	}
+	return nil
 }
 
 // newID returns a unique ID as IAM makes them: a four-letter prefix naming
@@ -224,20 +291,27 @@ const (
 	maxMaxItems     = 1000
 )
 
-// page returns the items after marker (an opaque string from an earlier
-// page), at most maxItems of them (0: the default), and the marker of the
-// next page, "" at the end. keyOf gives each item's sort key; items must be
-// sorted by it.
-func page[T any](items []T, keyOf func(T) string, marker string, maxItems int) ([]T, string, error) {
+// pageInput is the pagination members of list inputs: Marker, an opaque
+// string from an earlier page, and MaxItems (0: the default).
+type pageInput struct {
+	Marker   string
+	MaxItems int
+}
+
+// page returns the items after p.Marker, at most p.MaxItems of them, and
+// the marker of the next page, "" at the end. keyOf gives each item's sort
+// key; items must be sorted by it.
+func page[T any](items []T, keyOf func(T) string, p pageInput) ([]T, string, error) {
 	start := 0
-	if marker != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(marker)
+	if p.Marker != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(p.Marker)
 		if err != nil {
 			return nil, "", awsproto.NewError("ValidationError", "Invalid value for Marker: pass the Marker of the previous response unchanged.")
 		}
 		key := string(raw)
 		start = sort.Search(len(items), func(i int) bool { return strings.ToLower(keyOf(items[i])) >= strings.ToLower(key) })
 	}
+	maxItems := p.MaxItems
 	if maxItems <= 0 {
 		maxItems = defaultMaxItems
 	}
@@ -249,6 +323,28 @@ func page[T any](items []T, keyOf func(T) string, marker string, maxItems int) (
 		return items, "", nil
 	}
 	return items[:maxItems], base64.RawURLEncoding.EncodeToString([]byte(keyOf(items[maxItems]))), nil
+}
+
+// pageInOrder is page for items kept in their own order (tags in the
+// order set, policy versions newest first): the marker is a position.
+func pageInOrder[T any](items []T, p pageInput) ([]T, string, error) {
+	type indexed struct {
+		i int
+		v T
+	}
+	all := make([]indexed, len(items))
+	for i, v := range items {
+		all[i] = indexed{i, v}
+	}
+	got, next, err := page(all, func(x indexed) string { return fmt.Sprintf("%08d", x.i) }, p)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]T, len(got))
+	for i, x := range got {
+		out[i] = x.v
+	}
+	return out, next, nil
 }
 
 // listPage is the pagination members of list outputs.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/awsproto/query"
 )
 
 // rootCreated is the CreateDate of the account's root user.
@@ -16,21 +17,17 @@ var rootCreated = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 // (the Terraform provider reads the account ID from its ARN). Temporary
 // credentials (ASIA...) get AWS's error for non-user credentials; a
 // UserName names no user.
-func (s *Service) getUser(ctx context.Context, input []byte) (any, error) {
-	var in struct{ UserName string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getUser(ctx context.Context, in struct{ UserName string }) (any, error) {
 	if in.UserName != "" {
 		return nil, newErr(CodeNoSuchEntity, "The user with name "+in.UserName+" cannot be found.")
 	}
 	if cred, ok := awsproto.CredentialFrom(ctx); ok && strings.HasPrefix(cred.AccessKey, "ASIA") {
-		return nil, errValidation("Must specify userName when calling with non-User credentials")
+		return nil, query.ValidationError("Must specify userName when calling with non-User credentials")
 	}
 	type user struct {
 		UserId     string
 		Arn        string
-		CreateDate isoTime
+		CreateDate query.Timestamp
 	}
-	return struct{ User user }{user{UserId: s.cfg.Account, Arn: "arn:aws:iam::" + s.cfg.Account + ":root", CreateDate: isoTime(rootCreated)}}, nil
+	return struct{ User user }{user{UserId: s.cfg.Account, Arn: "arn:aws:iam::" + s.cfg.Account + ":root", CreateDate: query.Timestamp(rootCreated)}}, nil
 }

@@ -18,17 +18,14 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
-	"github.com/stepflow/stepflow/internal/awsproto/model"
 	"github.com/stepflow/stepflow/internal/awsproto/query"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
@@ -89,7 +86,7 @@ type session struct {
 type Service struct {
 	cfg  Config
 	comp *sqlite.Component // nil without a DB
-	svc  *model.Service
+	api  *query.API[*Service]
 
 	mu       sync.Mutex
 	sessions map[string]*session // by access key
@@ -109,11 +106,11 @@ var migrations = []string{
 // New returns a service; with cfg.DB it opens its table there.
 func New(cfg Config) (*Service, error) {
 	cfg.setDefaults()
-	svc, err := model.Load(modelName)
-	if err != nil {
+	s := &Service{cfg: cfg, sessions: map[string]*session{}}
+	var err error
+	if s.api, err = query.NewAPI(modelName, xmlns, s, actions, cfg.Logger); err != nil {
 		return nil, fmt.Errorf("new sts service: %w", err)
 	}
-	s := &Service{cfg: cfg, svc: svc, sessions: map[string]*session{}}
 	if cfg.DB != nil {
 		if s.comp, err = cfg.DB.Component(context.Background(), "sts", migrations); err != nil {
 			return nil, fmt.Errorf("new sts service: %w", err)
@@ -126,24 +123,16 @@ func New(cfg Config) (*Service, error) {
 // idempotent.
 func (s *Service) Close() error { return nil }
 
-type handler func(s *Service, ctx context.Context, input []byte) (any, error)
-
-var actions = map[string]handler{
-	"GetCallerIdentity": (*Service).getCallerIdentity,
-	"AssumeRole":        (*Service).assumeRole,
-	"GetSessionToken":   (*Service).getSessionToken,
-	"GetAccessKeyInfo":  (*Service).getAccessKeyInfo,
+// actions are the actions STS serves.
+var actions = query.Actions[*Service]{
+	"GetCallerIdentity": query.Typed((*Service).getCallerIdentity),
+	"AssumeRole":        query.Typed((*Service).assumeRole),
+	"GetSessionToken":   query.Typed((*Service).getSessionToken),
+	"GetAccessKeyInfo":  query.Typed((*Service).getAccessKeyInfo),
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Call runs one STS action (e.g. "AssumeRole") on the JSON form of its
 // input shape and returns the JSON form of its output. The caller is the
@@ -151,58 +140,7 @@ func Actions() []string {
 // Errors are *awsproto.Error values with the model's error shape names,
 // or ValidationError.
 func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte, error) {
-	if _, ok := s.svc.Operation(action); !ok {
-		return nil, awsproto.NewError("InvalidAction", "Could not find operation "+action+" for version "+s.svc.Version)
-	}
-	if _, ok := actions[action]; !ok {
-		return nil, notImplemented(action)
-	}
-	if len(input) == 0 {
-		input = []byte("{}")
-	}
-	if err := awsproto.Validate(modelName, action, input); err != nil {
-		return nil, callError(err)
-	}
-	out, err := s.run(ctx, action, input)
-	if err != nil {
-		return nil, callError(err)
-	}
-	if out == nil {
-		return []byte("{}"), nil
-	}
-	return out, nil
-}
-
-func callError(err error) error {
-	var e *awsproto.Error
-	if !errors.As(err, &e) {
-		return awsproto.InternalFailure(err.Error())
-	}
-	if e.Code == awsproto.CodeValidation || e.Code == awsproto.CodeSerialization {
-		return errValidation(e.Message)
-	}
-	return err
-}
-
-func (s *Service) run(ctx context.Context, action string, input []byte) ([]byte, error) {
-	h, ok := actions[action]
-	if !ok {
-		return nil, notImplemented(action)
-	}
-	out, err := h(s, ctx, input)
-	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			s.cfg.Logger.Error("sts_action_failed", "action", action, "error", err)
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: marshal output: %w", action, err)
-	}
-	return b, nil
+	return s.api.Call(ctx, action, input)
 }
 
 // NewHTTPHandler returns STS's awsQuery endpoint: POST / (or GET) with
@@ -210,14 +148,7 @@ func (s *Service) run(ctx context.Context, action string, input []byte) ([]byte,
 // authenticates every request. Route to it by the SigV4 signing name "sts"
 // (awsproto.Router.HandleService).
 func NewHTTPHandler(s *Service, auth awsproto.Authenticator) http.Handler {
-	return &query.Handler{
-		Service: modelName,
-		XMLNS:   xmlns,
-		Call:    s.run,
-		Has:     func(action string) bool { _, ok := actions[action]; return ok },
-		Auth:    auth,
-		Model:   s.svc,
-	}
+	return s.api.Handler(auth)
 }
 
 // Secret returns the secret access key of temporary credentials this
@@ -229,25 +160,6 @@ func (s *Service) Secret(ctx context.Context, accessKey string) (string, bool) {
 		return "", false
 	}
 	return ss.secret, true
-}
-
-func errValidation(msg string) *awsproto.Error {
-	return &awsproto.Error{Code: "ValidationError", Message: msg, Status: http.StatusBadRequest, Sender: true}
-}
-
-func decode(input []byte, v any) error {
-	if err := json.Unmarshal(input, v); err != nil {
-		return errValidation("The request could not be parsed: " + err.Error())
-	}
-	return nil
-}
-
-// isoTime is a timestamp as STS writes it: ISO 8601, UTC, whole seconds.
-type isoTime time.Time
-
-// MarshalJSON writes the time as a JSON string.
-func (t isoTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05Z") + `"`), nil
 }
 
 // caller is the identity behind the request's credential.
@@ -268,16 +180,12 @@ func (s *Service) callerOf(ctx context.Context) caller {
 	return s.rootCaller()
 }
 
-func (s *Service) getCallerIdentity(ctx context.Context, _ []byte) (any, error) {
+func (s *Service) getCallerIdentity(ctx context.Context, _ struct{}) (any, error) {
 	c := s.callerOf(ctx)
 	return struct{ UserId, Account, Arn string }{c.userID, s.cfg.Account, c.arn}, nil
 }
 
-func (s *Service) getAccessKeyInfo(ctx context.Context, input []byte) (any, error) {
-	var in struct{ AccessKeyId string }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getAccessKeyInfo(_ context.Context, _ struct{ AccessKeyId string }) (any, error) {
 	return struct{ Account string }{s.cfg.Account}, nil
 }
 
@@ -285,7 +193,7 @@ type credentials struct {
 	AccessKeyId     string
 	SecretAccessKey string
 	SessionToken    string
-	Expiration      isoTime
+	Expiration      query.Timestamp
 }
 
 type assumedRoleUser struct {
@@ -310,21 +218,20 @@ func parseRoleARN(s string) (roleARN, bool) {
 	return roleARN{account: parts[4], name: res[strings.LastIndexByte(res, '/')+1:]}, true
 }
 
-func (s *Service) assumeRole(ctx context.Context, input []byte) (any, error) {
-	var in struct {
-		RoleArn         string
-		RoleSessionName string
-		Policy          string
-		DurationSeconds int
-		Tags            []struct{ Key, Value string }
-		SourceIdentity  string
-	}
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+// assumeRoleInput is the input of AssumeRole.
+type assumeRoleInput struct {
+	RoleArn         string
+	RoleSessionName string
+	Policy          string
+	DurationSeconds int
+	Tags            []struct{ Key, Value string }
+	SourceIdentity  string
+}
+
+func (s *Service) assumeRole(ctx context.Context, in assumeRoleInput) (any, error) {
 	ra, ok := parseRoleARN(in.RoleArn)
 	if !ok {
-		return nil, errValidation(in.RoleArn + " is not a valid role ARN: pass arn:aws:iam::<account>:role/<name>.")
+		return nil, query.ValidationError(in.RoleArn + " is not a valid role ARN: pass arn:aws:iam::<account>:role/<name>.")
 	}
 	var roleID string
 	if s.cfg.RoleID != nil {
@@ -369,7 +276,7 @@ func (s *Service) assumeRole(ctx context.Context, input []byte) (any, error) {
 		PackedPolicySize *int   `json:",omitempty"`
 		SourceIdentity   string `json:",omitempty"`
 	}{
-		Credentials:     credentials{ss.accessKey, ss.secret, ss.token, isoTime(ss.expires)},
+		Credentials:     credentials{ss.accessKey, ss.secret, ss.token, query.Timestamp(ss.expires)},
 		AssumedRoleUser: assumedRoleUser{AssumedRoleId: ss.userID, Arn: ss.arn},
 		SourceIdentity:  in.SourceIdentity,
 	}
@@ -379,11 +286,7 @@ func (s *Service) assumeRole(ctx context.Context, input []byte) (any, error) {
 	return out, nil
 }
 
-func (s *Service) getSessionToken(ctx context.Context, input []byte) (any, error) {
-	var in struct{ DurationSeconds int }
-	if err := decode(input, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getSessionToken(ctx context.Context, in struct{ DurationSeconds int }) (any, error) {
 	if cred, ok := awsproto.CredentialFrom(ctx); ok && strings.HasPrefix(cred.AccessKey, "ASIA") {
 		if _, known := s.lookup(ctx, cred.AccessKey); known {
 			return nil, awsproto.AccessDenied("Cannot call GetSessionToken with session credentials")
@@ -398,7 +301,7 @@ func (s *Service) getSessionToken(ctx context.Context, input []byte) (any, error
 	if err := s.issue(ctx, ss); err != nil {
 		return nil, err
 	}
-	return struct{ Credentials credentials }{credentials{ss.accessKey, ss.secret, ss.token, isoTime(ss.expires)}}, nil
+	return struct{ Credentials credentials }{credentials{ss.accessKey, ss.secret, ss.token, query.Timestamp(ss.expires)}}, nil
 }
 
 // issue fills in new credentials for ss and remembers them.
