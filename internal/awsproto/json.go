@@ -194,7 +194,7 @@ func (h *JSONHandler) serve(r *http.Request, reqID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalResult(result)
+	return MarshalResult(result)
 }
 
 // acceptsJSON reports whether a Content-Type names an awsJson body. Coral
@@ -230,7 +230,11 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func marshalResult(v any) ([]byte, error) {
+// MarshalResult encodes a handler's result as a response body: []byte and
+// json.RawMessage as they are, nil as "{}", any other value through
+// encoding/json without HTML escaping (AWS does not escape <, > or &). An
+// encoding failure is an InternalFailure.
+func MarshalResult(v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
 		return []byte("{}"), nil

@@ -460,21 +460,13 @@ func (s *Service) tagResource(ctx context.Context, in *input) (any, error) {
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, stage, old, err := s.tagsOf(in.str("ResourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	tags := maps.Clone(old)
-	if tags == nil {
-		tags = map[string]string{}
-	}
-	maps.Copy(tags, req.Tags)
-	if len(tags) > 50 {
-		return nil, badRequest("A resource can have at most 50 tags.")
-	}
-	return nil, s.setTags(ctx, a, stage, tags)
+	return nil, s.retag(ctx, in, func(tags map[string]string) error {
+		maps.Copy(tags, req.Tags)
+		if len(tags) > 50 {
+			return badRequest("A resource can have at most 50 tags.")
+		}
+		return nil
+	})
 }
 
 func (s *Service) untagResource(ctx context.Context, in *input) (any, error) {
@@ -484,20 +476,31 @@ func (s *Service) untagResource(ctx context.Context, in *input) (any, error) {
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
+	return nil, s.retag(ctx, in, func(tags map[string]string) error {
+		for _, k := range req.TagKeys {
+			delete(tags, k)
+		}
+		return nil
+	})
+}
+
+// retag changes a copy of the tags of the resource a request names with
+// change, which may refuse it, and stores the copy.
+func (s *Service) retag(ctx context.Context, in *input, change func(tags map[string]string) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, stage, old, err := s.tagsOf(in.str("ResourceArn"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tags := maps.Clone(old)
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	for _, k := range req.TagKeys {
-		delete(tags, k)
+	if err := change(tags); err != nil {
+		return err
 	}
-	return nil, s.setTags(ctx, a, stage, tags)
+	return s.setTags(ctx, a, stage, tags)
 }
 
 func (s *Service) getTags(_ context.Context, in *input) (any, error) {

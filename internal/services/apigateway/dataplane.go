@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/awsproto/restjson"
 )
 
 // maxPayload is the request body limit of HTTP APIs (10 MB).
@@ -361,7 +363,7 @@ func (s *Service) serve(w http.ResponseWriter, req *request, rest string) {
 		gatewayResponse(w, http.StatusNotFound, msgNotFound)
 		return
 	}
-	body, err := readBody(r, maxPayload)
+	body, err := restjson.ReadBody(r, maxPayload)
 	if err != nil {
 		gatewayResponse(w, http.StatusRequestEntityTooLarge, msgTooLarge)
 		return

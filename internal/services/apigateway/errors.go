@@ -78,31 +78,3 @@ func asBadRequest(err error) error {
 	}
 	return err
 }
-
-// Authentication failures are 403 on REST services.
-var forbidden = map[string]bool{
-	awsproto.CodeMissingAuthenticationToken: true, awsproto.CodeUnrecognizedClient: true,
-	awsproto.CodeInvalidSignature: true, awsproto.CodeIncompleteSignature: true,
-	awsproto.CodeAccessDenied: true, awsproto.CodeExpiredToken: true,
-}
-
-// wireError returns the code, status and message err travels with on the
-// control plane.
-func wireError(err error) (code string, status int, msg string) {
-	var e *awsproto.Error
-	if !errors.As(err, &e) {
-		return "InternalServerException", http.StatusInternalServerError, err.Error()
-	}
-	status = e.Status
-	if status == 0 {
-		if def, ok := awsproto.LookupError(modelName, e.Code); ok {
-			status = def.Status
-		} else {
-			status = http.StatusBadRequest
-		}
-	}
-	if forbidden[e.Code] {
-		status = http.StatusForbidden
-	}
-	return e.Code, status, e.Message
-}

@@ -250,28 +250,8 @@ func (s *Service) createIntegration(ctx context.Context, in *input) (any, error)
 		return nil, err
 	}
 	return s.modify(in.str("ApiId"), func(a *apiState) (any, error) {
-		seqs, err := s.commit(ctx, write{apiID: a.api.APIID, kind: kindIntegration, id: d.IntegrationID, doc: d})
-		if err != nil {
-			return nil, err
-		}
-		a.integrations[d.IntegrationID] = entry[integrationDoc]{seq: seqs[0], doc: d}
-		return d, nil
+		return integrationKind.add(ctx, s, a, d.IntegrationID, d)
 	})
-}
-
-func (s *Service) getIntegration(_ context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("IntegrationId")
-	return s.read(apiID, func(a *apiState) (any, error) {
-		e, ok := a.integrations[id]
-		if !ok {
-			return nil, errIntegrationNotFound(apiID, id)
-		}
-		return e.doc, nil
-	})
-}
-
-func (s *Service) getIntegrations(_ context.Context, in *input) (any, error) {
-	return s.read(in.str("ApiId"), func(a *apiState) (any, error) { return paginate(sorted(a.integrations), in) })
 }
 
 func (s *Service) updateIntegration(ctx context.Context, in *input) (any, error) {
@@ -279,35 +259,8 @@ func (s *Service) updateIntegration(ctx context.Context, in *input) (any, error)
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
-	apiID, id := in.str("ApiId"), in.str("IntegrationId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.integrations[id]
-		if !ok {
-			return nil, errIntegrationNotFound(apiID, id)
-		}
-		d := *e.doc
-		req.apply(&d)
-		if err := d.check(); err != nil {
-			return nil, err
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindIntegration, id: id, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.integrations[id] = entry[integrationDoc]{seq: e.seq, doc: &d}
-		return &d, nil
-	})
-}
-
-func (s *Service) deleteIntegration(ctx context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("IntegrationId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		if _, ok := a.integrations[id]; !ok {
-			return nil, errIntegrationNotFound(apiID, id)
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindIntegration, id: id}); err != nil {
-			return nil, err
-		}
-		delete(a.integrations, id)
-		return nil, nil
+	return integrationKind.update(ctx, s, in, func(_ *apiState, d *integrationDoc) error {
+		req.apply(d)
+		return d.check()
 	})
 }

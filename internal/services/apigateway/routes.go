@@ -118,28 +118,8 @@ func (s *Service) createRoute(ctx context.Context, in *input) (any, error) {
 		if err := s.checkRoute(a, d); err != nil {
 			return nil, err
 		}
-		seqs, err := s.commit(ctx, write{apiID: a.api.APIID, kind: kindRoute, id: d.RouteID, doc: d})
-		if err != nil {
-			return nil, err
-		}
-		a.routes[d.RouteID] = entry[routeDoc]{seq: seqs[0], doc: d}
-		return d, nil
+		return routeKind.add(ctx, s, a, d.RouteID, d)
 	})
-}
-
-func (s *Service) getRoute(_ context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("RouteId")
-	return s.read(apiID, func(a *apiState) (any, error) {
-		e, ok := a.routes[id]
-		if !ok {
-			return nil, errRouteNotFound(apiID, id)
-		}
-		return e.doc, nil
-	})
-}
-
-func (s *Service) getRoutes(_ context.Context, in *input) (any, error) {
-	return s.read(in.str("ApiId"), func(a *apiState) (any, error) { return paginate(sorted(a.routes), in) })
 }
 
 func (s *Service) updateRoute(ctx context.Context, in *input) (any, error) {
@@ -147,57 +127,22 @@ func (s *Service) updateRoute(ctx context.Context, in *input) (any, error) {
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
-	apiID, id := in.str("ApiId"), in.str("RouteId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.routes[id]
-		if !ok {
-			return nil, errRouteNotFound(apiID, id)
-		}
-		d := *e.doc
-		req.apply(&d)
-		if err := s.checkRoute(a, &d); err != nil {
-			return nil, err
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindRoute, id: id, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.routes[id] = entry[routeDoc]{seq: e.seq, doc: &d}
-		return &d, nil
-	})
-}
-
-func (s *Service) deleteRoute(ctx context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("RouteId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		if _, ok := a.routes[id]; !ok {
-			return nil, errRouteNotFound(apiID, id)
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindRoute, id: id}); err != nil {
-			return nil, err
-		}
-		delete(a.routes, id)
-		return nil, nil
+	return routeKind.update(ctx, s, in, func(a *apiState, d *routeDoc) error {
+		req.apply(d)
+		return s.checkRoute(a, d)
 	})
 }
 
 func (s *Service) deleteRouteRequestParameter(ctx context.Context, in *input) (any, error) {
-	apiID, id, key := in.str("ApiId"), in.str("RouteId"), in.str("RequestParameterKey")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.routes[id]
-		if !ok {
-			return nil, errRouteNotFound(apiID, id)
+	key := in.str("RequestParameterKey")
+	_, err := routeKind.update(ctx, s, in, func(_ *apiState, d *routeDoc) error {
+		if _, ok := d.RequestParameters[key]; !ok {
+			return notFound("Invalid request parameter key specified " + key)
 		}
-		if _, ok := e.doc.RequestParameters[key]; !ok {
-			return nil, notFound("Invalid request parameter key specified " + key)
-		}
-		d := *e.doc
 		d.RequestParameters = maps.Clone(d.RequestParameters)
 		delete(d.RequestParameters, key)
 		d.RequestParameters = nilIfEmpty(d.RequestParameters)
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindRoute, id: id, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.routes[id] = entry[routeDoc]{seq: e.seq, doc: &d}
-		return nil, nil
+		return nil
 	})
+	return nil, err
 }

@@ -3,8 +3,6 @@ package apigateway
 import (
 	"context"
 	"maps"
-	"sort"
-	"strings"
 )
 
 // stageInput is the body of CreateStage and UpdateStage.
@@ -152,21 +150,6 @@ func (s *Service) createStage(ctx context.Context, in *input) (any, error) {
 	})
 }
 
-func (s *Service) getStage(_ context.Context, in *input) (any, error) {
-	apiID, name := in.str("ApiId"), in.str("StageName")
-	return s.read(apiID, func(a *apiState) (any, error) {
-		e, ok := a.stages[name]
-		if !ok {
-			return nil, errStageNotFound(apiID, name)
-		}
-		return e.doc, nil
-	})
-}
-
-func (s *Service) getStages(_ context.Context, in *input) (any, error) {
-	return s.read(in.str("ApiId"), func(a *apiState) (any, error) { return paginate(sorted(a.stages), in) })
-}
-
 func (s *Service) updateStage(ctx context.Context, in *input) (any, error) {
 	var req stageInput
 	if err := in.decode(&req); err != nil {
@@ -206,23 +189,14 @@ func (s *Service) updateStage(ctx context.Context, in *input) (any, error) {
 
 // changeStage applies fn to a copy of a stage and stores it.
 func (s *Service) changeStage(ctx context.Context, in *input, fn func(d *stageDoc) error) (any, error) {
-	apiID, name := in.str("ApiId"), in.str("StageName")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.stages[name]
-		if !ok {
-			return nil, errStageNotFound(apiID, name)
-		}
-		d := *e.doc
-		if err := fn(&d); err != nil {
-			return nil, err
+	_, err := stageKind.update(ctx, s, in, func(_ *apiState, d *stageDoc) error {
+		if err := fn(d); err != nil {
+			return err
 		}
 		d.LastUpdatedDate = isoTime(s.cfg.Now())
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindStage, id: name, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.stages[name] = entry[stageDoc]{seq: e.seq, doc: &d}
-		return nil, nil
+		return nil
 	})
+	return nil, err
 }
 
 func (s *Service) deleteRouteSettings(ctx context.Context, in *input) (any, error) {
@@ -241,20 +215,6 @@ func (s *Service) deleteAccessLogSettings(ctx context.Context, in *input) (any, 
 	return s.changeStage(ctx, in, func(d *stageDoc) error {
 		d.AccessLogSettings = nil
 		return nil
-	})
-}
-
-func (s *Service) deleteStage(ctx context.Context, in *input) (any, error) {
-	apiID, name := in.str("ApiId"), in.str("StageName")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		if _, ok := a.stages[name]; !ok {
-			return nil, errStageNotFound(apiID, name)
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindStage, id: name}); err != nil {
-			return nil, err
-		}
-		delete(a.stages, name)
-		return nil, nil
 	})
 }
 
@@ -302,21 +262,6 @@ func (s *Service) createDeployment(ctx context.Context, in *input) (any, error) 
 	})
 }
 
-func (s *Service) getDeployment(_ context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("DeploymentId")
-	return s.read(apiID, func(a *apiState) (any, error) {
-		e, ok := a.deployments[id]
-		if !ok {
-			return nil, errDeploymentNotFound(apiID, id)
-		}
-		return e.doc, nil
-	})
-}
-
-func (s *Service) getDeployments(_ context.Context, in *input) (any, error) {
-	return s.read(in.str("ApiId"), func(a *apiState) (any, error) { return paginate(sorted(a.deployments), in) })
-}
-
 func (s *Service) updateDeployment(ctx context.Context, in *input) (any, error) {
 	var req struct {
 		Description *string `json:"description"`
@@ -324,45 +269,11 @@ func (s *Service) updateDeployment(ctx context.Context, in *input) (any, error) 
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
-	apiID, id := in.str("ApiId"), in.str("DeploymentId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.deployments[id]
-		if !ok {
-			return nil, errDeploymentNotFound(apiID, id)
-		}
-		d := *e.doc
+	return deploymentKind.update(ctx, s, in, func(_ *apiState, d *deploymentDoc) error {
 		if req.Description != nil {
 			d.Description = *req.Description
 		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindDeployment, id: id, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.deployments[id] = entry[deploymentDoc]{seq: e.seq, doc: &d}
-		return &d, nil
-	})
-}
-
-func (s *Service) deleteDeployment(ctx context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("DeploymentId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		if _, ok := a.deployments[id]; !ok {
-			return nil, errDeploymentNotFound(apiID, id)
-		}
-		var users []string
-		for name, e := range a.stages {
-			if e.doc.DeploymentID == id && !e.doc.AutoDeploy {
-				users = append(users, name)
-			}
-		}
-		if len(users) > 0 {
-			sort.Strings(users)
-			return nil, badRequest("Active stages pointing to this deployment must be moved or deleted (stages: " + strings.Join(users, ", ") + ")")
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindDeployment, id: id}); err != nil {
-			return nil, err
-		}
-		delete(a.deployments, id)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -439,28 +350,8 @@ func (s *Service) createAuthorizer(ctx context.Context, in *input) (any, error) 
 		return nil, err
 	}
 	return s.modify(in.str("ApiId"), func(a *apiState) (any, error) {
-		seqs, err := s.commit(ctx, write{apiID: a.api.APIID, kind: kindAuthorizer, id: d.AuthorizerID, doc: d})
-		if err != nil {
-			return nil, err
-		}
-		a.authorizers[d.AuthorizerID] = entry[authorizerDoc]{seq: seqs[0], doc: d}
-		return d, nil
+		return authorizerKind.add(ctx, s, a, d.AuthorizerID, d)
 	})
-}
-
-func (s *Service) getAuthorizer(_ context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("AuthorizerId")
-	return s.read(apiID, func(a *apiState) (any, error) {
-		e, ok := a.authorizers[id]
-		if !ok {
-			return nil, errAuthorizerNotFound(apiID, id)
-		}
-		return e.doc, nil
-	})
-}
-
-func (s *Service) getAuthorizers(_ context.Context, in *input) (any, error) {
-	return s.read(in.str("ApiId"), func(a *apiState) (any, error) { return paginate(sorted(a.authorizers), in) })
 }
 
 func (s *Service) updateAuthorizer(ctx context.Context, in *input) (any, error) {
@@ -468,45 +359,8 @@ func (s *Service) updateAuthorizer(ctx context.Context, in *input) (any, error) 
 	if err := in.decode(&req); err != nil {
 		return nil, err
 	}
-	apiID, id := in.str("ApiId"), in.str("AuthorizerId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		e, ok := a.authorizers[id]
-		if !ok {
-			return nil, errAuthorizerNotFound(apiID, id)
-		}
-		d := *e.doc
-		req.apply(&d)
-		if err := d.check(); err != nil {
-			return nil, err
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindAuthorizer, id: id, doc: &d}); err != nil {
-			return nil, err
-		}
-		a.authorizers[id] = entry[authorizerDoc]{seq: e.seq, doc: &d}
-		return &d, nil
-	})
-}
-
-func (s *Service) deleteAuthorizer(ctx context.Context, in *input) (any, error) {
-	apiID, id := in.str("ApiId"), in.str("AuthorizerId")
-	return s.modify(apiID, func(a *apiState) (any, error) {
-		if _, ok := a.authorizers[id]; !ok {
-			return nil, errAuthorizerNotFound(apiID, id)
-		}
-		var users []string
-		for rid, e := range a.routes {
-			if e.doc.AuthorizerID == id {
-				users = append(users, rid)
-			}
-		}
-		if len(users) > 0 {
-			sort.Strings(users)
-			return nil, conflict("Cannot delete authorizer " + id + ": it is used by route(s) " + strings.Join(users, ", ") + ". Detach it from the routes first.")
-		}
-		if _, err := s.commit(ctx, write{apiID: apiID, kind: kindAuthorizer, id: id}); err != nil {
-			return nil, err
-		}
-		delete(a.authorizers, id)
-		return nil, nil
+	return authorizerKind.update(ctx, s, in, func(_ *apiState, d *authorizerDoc) error {
+		req.apply(d)
+		return d.check()
 	})
 }

@@ -51,13 +51,9 @@ func (s *Service) createAlias(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +67,26 @@ func (s *Service) createAlias(ctx context.Context, body []byte) (any, error) {
 	if in.RoutingConfig != nil {
 		a.Weights = in.RoutingConfig.AdditionalVersionWeights
 	}
+	return s.putAliasLocked(ctx, ref, f, a)
+}
+
+// aliasLocked finds the function and the alias a request names. s.mu must
+// be held.
+func (s *Service) aliasLocked(in *aliasIn) (fnRef, *function, *alias, error) {
+	ref, f, err := s.functionLocked(in.FunctionName)
+	if err != nil {
+		return ref, nil, nil, err
+	}
+	a := f.aliases[in.Name]
+	if a == nil {
+		return ref, nil, nil, notFound("Alias not found: %s", s.qualifiedARN(ref.name, in.Name))
+	}
+	return ref, f, a, nil
+}
+
+// putAliasLocked checks the versions a new or changed alias points at,
+// then stores it. s.mu must be held.
+func (s *Service) putAliasLocked(ctx context.Context, ref fnRef, f *function, a *alias) (any, error) {
 	if err := s.checkAliasTarget(ref, f, a.FunctionVersion, a.Weights); err != nil {
 		return nil, err
 	}
@@ -82,26 +98,16 @@ func (s *Service) createAlias(ctx context.Context, body []byte) (any, error) {
 	return s.aliasOut(ref.name, a), nil
 }
 
-func aliasNotFound(arn string) error { return notFound("Alias not found: %s", arn) }
-
 func (s *Service) getAlias(_ context.Context, body []byte) (any, error) {
 	var in aliasIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, _, a, err := s.aliasLocked(&in)
 	if err != nil {
 		return nil, err
-	}
-	a := f.aliases[in.Name]
-	if a == nil {
-		return nil, aliasNotFound(s.qualifiedARN(ref.name, in.Name))
 	}
 	return s.aliasOut(ref.name, a), nil
 }
@@ -111,22 +117,14 @@ func (s *Service) updateAlias(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, cur, err := s.aliasLocked(&in)
 	if err != nil {
 		return nil, err
 	}
-	cur := f.aliases[in.Name]
-	if cur == nil {
-		return nil, aliasNotFound(s.qualifiedARN(ref.name, in.Name))
-	}
-	if in.RevisionID != "" && in.RevisionID != cur.RevisionID {
-		return nil, revisionMismatch()
+	if err := checkRevision(in.RevisionID, cur.RevisionID); err != nil {
+		return nil, err
 	}
 	a := *cur
 	a.RevisionID = newID()
@@ -139,15 +137,7 @@ func (s *Service) updateAlias(ctx context.Context, body []byte) (any, error) {
 	if in.RoutingConfig != nil {
 		a.Weights = in.RoutingConfig.AdditionalVersionWeights
 	}
-	if err := s.checkAliasTarget(ref, f, a.FunctionVersion, a.Weights); err != nil {
-		return nil, err
-	}
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return putAlias(tx, ref.name, &a) }); err != nil {
-		return nil, err
-	}
-	f.aliases = maps.Clone(f.aliases)
-	f.aliases[a.Name] = &a
-	return s.aliasOut(ref.name, &a), nil
+	return s.putAliasLocked(ctx, ref, f, &a)
 }
 
 func (s *Service) deleteAlias(ctx context.Context, body []byte) (any, error) {
@@ -155,13 +145,9 @@ func (s *Service) deleteAlias(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -188,20 +174,13 @@ func (s *Service) listAliases(_ context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
+	p, err := newPager(in.Marker, in.MaxItems, 50)
 	if err != nil {
 		return nil, err
 	}
-	start := ""
-	if in.Marker != "" {
-		if start, err = decodeMarker(in.Marker); err != nil {
-			return nil, err
-		}
-	}
-	limit := pageSize(in.MaxItems, 50)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -212,20 +191,12 @@ func (s *Service) listAliases(_ context.Context, body []byte) (any, error) {
 		}
 	}
 	sort.Strings(names)
-	out := struct {
+	var out struct {
 		Aliases    []aliasOut `json:"Aliases"`
 		NextMarker string     `json:"NextMarker,omitempty"`
-	}{Aliases: []aliasOut{}}
-	for _, n := range names {
-		if n < start {
-			continue
-		}
-		if len(out.Aliases) == limit {
-			out.NextMarker = encodeMarker(n)
-			break
-		}
-		out.Aliases = append(out.Aliases, s.aliasOut(ref.name, f.aliases[n]))
 	}
+	out.Aliases, out.NextMarker = page(p, names, func(n string) string { return n },
+		func(n string) aliasOut { return s.aliasOut(ref.name, f.aliases[n]) })
 	return out, nil
 }
 
@@ -277,32 +248,33 @@ func (s *Service) tagTarget(arn string) (tags map[string]string, set func(tx *sq
 }
 
 func (s *Service) tagResource(ctx context.Context, body []byte) (any, error) {
-	var in tagsIn
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, set, apply, err := s.tagTarget(in.Resource)
-	if err != nil {
-		return nil, err
-	}
-	n := maps.Clone(cur)
-	if n == nil {
-		n = map[string]string{}
-	}
-	maps.Copy(n, in.Tags)
-	if len(n) > 50 {
-		return nil, invalidParam("Number of tags exceeds resource tag limit.")
-	}
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return set(tx, n) }); err != nil {
-		return nil, err
-	}
-	apply(n)
-	return nil, nil
+	return s.retag(ctx, body, func(in *tagsIn, n map[string]string) (map[string]string, error) {
+		if n == nil {
+			n = map[string]string{}
+		}
+		maps.Copy(n, in.Tags)
+		if len(n) > 50 {
+			return nil, invalidParam("Number of tags exceeds resource tag limit.")
+		}
+		return n, nil
+	})
 }
 
 func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
+	return s.retag(ctx, body, func(in *tagsIn, n map[string]string) (map[string]string, error) {
+		for _, k := range in.TagKeys {
+			delete(n, k)
+		}
+		if len(n) == 0 {
+			n = nil
+		}
+		return n, nil
+	})
+}
+
+// retag replaces the tags of the resource a request names with what
+// change makes of a copy of them.
+func (s *Service) retag(ctx context.Context, body []byte, change func(in *tagsIn, tags map[string]string) (map[string]string, error)) (any, error) {
 	var in tagsIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -313,12 +285,9 @@ func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := maps.Clone(cur)
-	for _, k := range in.TagKeys {
-		delete(n, k)
-	}
-	if len(n) == 0 {
-		n = nil
+	n, err := change(&in, maps.Clone(cur))
+	if err != nil {
+		return nil, err
 	}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return set(tx, n) }); err != nil {
 		return nil, err

@@ -108,11 +108,8 @@ type mappingIn struct {
 // apply overlays a request on a mapping and checks the result.
 func (s *Service) applyMapping(m *mapping, in *mappingIn) error {
 	if in.FunctionName != nil {
-		ref, err := parseFunctionName(*in.FunctionName, "")
+		ref, _, err := s.qualifiedLocked(*in.FunctionName, "")
 		if err != nil {
-			return err
-		}
-		if _, err := s.lookupLocked(ref); err != nil {
 			return err
 		}
 		m.FunctionName, m.Qualifier = ref.name, ref.qualifier
@@ -272,14 +269,10 @@ func (s *Service) listEventSourceMappings(_ context.Context, body []byte) (any, 
 		}
 		fn = &ref
 	}
-	start := ""
-	if in.Marker != "" {
-		var err error
-		if start, err = decodeMarker(in.Marker); err != nil {
-			return nil, err
-		}
+	p, err := newPager(in.Marker, in.MaxItems, 100)
+	if err != nil {
+		return nil, err
 	}
-	limit := pageSize(in.MaxItems, 100)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var list []*mapping
@@ -293,20 +286,12 @@ func (s *Service) listEventSourceMappings(_ context.Context, body []byte) (any, 
 		list = append(list, m)
 	}
 	sortMappings(list)
-	out := struct {
+	var out struct {
 		EventSourceMappings []mappingOut `json:"EventSourceMappings"`
 		NextMarker          string       `json:"NextMarker,omitempty"`
-	}{EventSourceMappings: []mappingOut{}}
-	for _, m := range list {
-		if m.UUID < start {
-			continue
-		}
-		if len(out.EventSourceMappings) == limit {
-			out.NextMarker = encodeMarker(m.UUID)
-			break
-		}
-		out.EventSourceMappings = append(out.EventSourceMappings, s.mappingOut(m, ""))
 	}
+	out.EventSourceMappings, out.NextMarker = page(p, list, func(m *mapping) string { return m.UUID },
+		func(m *mapping) mappingOut { return s.mappingOut(m, "") })
 	return out, nil
 }
 

@@ -339,6 +339,31 @@ func (s *Service) lookupLocked(ref fnRef) (*function, error) {
 	return f, nil
 }
 
+// functionLocked finds the function a request names for an operation on
+// the whole function: a qualifier in the name is ignored, and the
+// reference returned has none. s.mu must be held.
+func (s *Service) functionLocked(name string) (fnRef, *function, error) {
+	ref, err := parseFunctionName(name, "")
+	if err != nil {
+		return fnRef{}, nil, err
+	}
+	ref.qualifier = ""
+	f, err := s.lookupLocked(ref)
+	return ref, f, err
+}
+
+// qualifiedLocked finds the function a request names and checks that the
+// qualifier it carries (in the name, or qualifier: the request's
+// Qualifier member) exists. s.mu must be held.
+func (s *Service) qualifiedLocked(name, qualifier string) (fnRef, *function, error) {
+	ref, err := parseFunctionName(name, qualifier)
+	if err != nil {
+		return fnRef{}, nil, err
+	}
+	f, err := s.lookupLocked(ref)
+	return ref, f, err
+}
+
 func isNumber(s string) bool {
 	if s == "" {
 		return false
@@ -386,7 +411,9 @@ func (s *Service) resolveLocked(ref fnRef) (*function, *fnConfig, error) {
 	}
 }
 
-type getFunctionIn struct {
+// functionIn is the input of the operations on a function or one of its
+// versions or aliases.
+type functionIn struct {
 	FunctionName string
 	Qualifier    string
 }
@@ -401,17 +428,13 @@ type concurrencyOut struct {
 }
 
 func (s *Service) getFunction(_ context.Context, body []byte) (any, error) {
-	var in getFunctionIn
+	var in functionIn
 	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(ref)
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -455,17 +478,13 @@ func (s *Service) codeURL(c *fnConfig) string {
 }
 
 func (s *Service) getFunctionConfiguration(_ context.Context, body []byte) (any, error) {
-	var in getFunctionIn
+	var in functionIn
 	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(ref)
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -481,17 +500,31 @@ type updateCodeIn struct {
 	Architectures []string
 }
 
-func revisionMismatch() error {
-	return awsproto.NewError(CodePreconditionFailed, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+// updateLocked finds the function an update of $LATEST names and checks
+// the RevisionId the update sends against $LATEST's. s.mu must be held.
+func (s *Service) updateLocked(name, revisionID string) (fnRef, *function, error) {
+	ref, f, err := s.functionLocked(name)
+	if err != nil {
+		return ref, nil, err
+	}
+	if err := checkRevision(revisionID, f.latest.RevisionID); err != nil {
+		return ref, nil, err
+	}
+	return ref, f, nil
+}
+
+// checkRevision is the optimistic lock of an update: a RevisionId the
+// request sends must be the current one.
+func checkRevision(sent, current string) error {
+	if sent != "" && sent != current {
+		return awsproto.NewError(CodePreconditionFailed, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+	}
+	return nil
 }
 
 func (s *Service) updateFunctionCode(ctx context.Context, body []byte) (any, error) {
 	var in updateCodeIn
 	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
 		return nil, err
 	}
 	if len(in.ZipFile) == 0 {
@@ -506,12 +539,9 @@ func (s *Service) updateFunctionCode(ctx context.Context, body []byte) (any, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.updateLocked(in.FunctionName, in.RevisionID)
 	if err != nil {
 		return nil, err
-	}
-	if in.RevisionID != "" && in.RevisionID != f.latest.RevisionID {
-		return nil, revisionMismatch()
 	}
 	c := f.latest.clone()
 	c.CodeSha256, c.CodeSize = info.sha256B64, info.size
@@ -565,18 +595,11 @@ func (s *Service) updateFunctionConfiguration(ctx context.Context, body []byte) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.updateLocked(in.FunctionName, in.RevisionID)
 	if err != nil {
 		return nil, err
-	}
-	if in.RevisionID != "" && in.RevisionID != f.latest.RevisionID {
-		return nil, revisionMismatch()
 	}
 	c := f.latest.clone()
 	if err := in.configIn.apply(c); err != nil {
@@ -585,23 +608,14 @@ func (s *Service) updateFunctionConfiguration(ctx context.Context, body []byte) 
 	return s.replaceLatest(ctx, ref.name, f, c, false)
 }
 
-type deleteFunctionIn struct {
-	FunctionName string
-	Qualifier    string
-}
-
 func (s *Service) deleteFunction(ctx context.Context, body []byte) (any, error) {
-	var in deleteFunctionIn
+	var in functionIn
 	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(ref)
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -673,21 +687,44 @@ type listIn struct {
 	MasterRegion    string
 }
 
-func pageSize(n, def int) int {
-	if n <= 0 {
-		return def
-	}
-	return n
+// pager is the window of a listing request: the items from its Marker on,
+// at most MaxItems.
+type pager struct {
+	start string // the key of the first item: the decoded Marker
+	limit int
 }
 
-func encodeMarker(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
-func decodeMarker(m string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(m)
-	if err != nil {
-		return "", invalidParam("Invalid Marker: %s", m)
+// newPager reads a listing request's Marker and MaxItems (def when 0).
+func newPager(marker string, maxItems, def int) (pager, error) {
+	p := pager{limit: maxItems}
+	if p.limit <= 0 {
+		p.limit = def
 	}
-	return string(b), nil
+	if marker != "" {
+		b, err := base64.RawURLEncoding.DecodeString(marker)
+		if err != nil {
+			return pager{}, invalidParam("Invalid Marker: %s", marker)
+		}
+		p.start = string(b)
+	}
+	return p, nil
+}
+
+// page returns the page of a listing whose items' keys ascend, each item
+// rendered by out, and the Marker of the next page ("" after the last).
+func page[T, U any](p pager, items []T, key func(T) string, out func(T) U) ([]U, string) {
+	list := []U{}
+	for _, it := range items {
+		k := key(it)
+		if k < p.start {
+			continue
+		}
+		if len(list) == p.limit {
+			return list, base64.RawURLEncoding.EncodeToString([]byte(k))
+		}
+		list = append(list, out(it))
+	}
+	return list, ""
 }
 
 func (s *Service) listFunctions(_ context.Context, body []byte) (any, error) {
@@ -698,14 +735,10 @@ func (s *Service) listFunctions(_ context.Context, body []byte) (any, error) {
 	if in.MasterRegion != "" {
 		return nil, invalidParam("Stepflow has no Lambda@Edge replicas: omit MasterRegion.")
 	}
-	start := ""
-	if in.Marker != "" {
-		var err error
-		if start, err = decodeMarker(in.Marker); err != nil {
-			return nil, err
-		}
+	p, err := newPager(in.Marker, in.MaxItems, 50)
+	if err != nil {
+		return nil, err
 	}
-	limit := pageSize(in.MaxItems, 50)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	type item struct {
@@ -722,20 +755,12 @@ func (s *Service) listFunctions(_ context.Context, body []byte) (any, error) {
 			}
 		}
 	}
-	out := struct {
+	var out struct {
 		Functions  []configOut `json:"Functions"`
 		NextMarker string      `json:"NextMarker,omitempty"`
-	}{Functions: []configOut{}}
-	for _, it := range items {
-		if it.key < start {
-			continue
-		}
-		if len(out.Functions) == limit {
-			out.NextMarker = encodeMarker(it.key)
-			break
-		}
-		out.Functions = append(out.Functions, s.configOut(it.c))
 	}
+	out.Functions, out.NextMarker = page(p, items, func(it item) string { return it.key },
+		func(it item) configOut { return s.configOut(it.c) })
 	return out, nil
 }
 
@@ -746,42 +771,28 @@ func (s *Service) listVersionsByFunction(_ context.Context, body []byte) (any, e
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
+	p, err := newPager(in.Marker, in.MaxItems, 50)
 	if err != nil {
 		return nil, err
 	}
-	start := ""
-	if in.Marker != "" {
-		if start, err = decodeMarker(in.Marker); err != nil {
-			return nil, err
-		}
-	}
-	limit := pageSize(in.MaxItems, 50)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	_, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
 	all := append([]*fnConfig{f.latest}, f.versions...)
-	out := struct {
+	key := func(c *fnConfig) string {
+		if c.Version == latest {
+			return "0"
+		}
+		return "1" + leftPad(c.Version)
+	}
+	var out struct {
 		Versions   []configOut `json:"Versions"`
 		NextMarker string      `json:"NextMarker,omitempty"`
-	}{Versions: []configOut{}}
-	for _, c := range all {
-		key := "0"
-		if c.Version != latest {
-			key = "1" + leftPad(c.Version)
-		}
-		if key < start {
-			continue
-		}
-		if len(out.Versions) == limit {
-			out.NextMarker = encodeMarker(key)
-			break
-		}
-		out.Versions = append(out.Versions, s.configOut(c))
 	}
+	out.Versions, out.NextMarker = page(p, all, key, s.configOut)
 	return out, nil
 }
 
@@ -797,18 +808,11 @@ func (s *Service) publishVersion(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.updateLocked(in.FunctionName, in.RevisionID)
 	if err != nil {
 		return nil, err
-	}
-	if in.RevisionID != "" && in.RevisionID != f.latest.RevisionID {
-		return nil, revisionMismatch()
 	}
 	if in.CodeSha256 != "" && in.CodeSha256 != f.latest.CodeSha256 {
 		return nil, invalidParam("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again with the CodeSHA256 in $LATEST.", in.CodeSha256, f.latest.CodeSha256)
@@ -836,17 +840,14 @@ func (s *Service) publishVersion(ctx context.Context, body []byte) (any, error) 
 }
 
 func (s *Service) getFunctionCodeSigningConfig(_ context.Context, body []byte) (any, error) {
-	var in getFunctionIn
+	var in functionIn
 	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if _, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region}); err != nil {
+	ref, _, err := s.functionLocked(in.FunctionName)
+	if err != nil {
 		return nil, err
 	}
 	return struct {
@@ -907,13 +908,9 @@ func (s *Service) getFunctionConcurrency(_ context.Context, body []byte) (any, e
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	_, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -925,13 +922,9 @@ func (s *Service) deleteFunctionConcurrency(ctx context.Context, body []byte) (a
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, f, err := s.functionLocked(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

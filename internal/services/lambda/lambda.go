@@ -317,7 +317,7 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return marshalOutput(out)
+	return awsproto.MarshalResult(out)
 }
 
 // checkBoundMembers reports the required members a REST request carries in
@@ -367,12 +367,8 @@ type Invocation struct {
 // newest first (at most Config.LogsPerFunction are kept). function is a
 // name or ARN; an unknown function is ResourceNotFoundException.
 func (s *Service) RecentInvocations(ctx context.Context, function string, n int) ([]Invocation, error) {
-	ref, err := parseFunctionName(function, "")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.RLock()
-	_, err = s.lookupLocked(fnRef{name: ref.name, account: ref.account, region: ref.region})
+	ref, _, err := s.functionLocked(function)
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err

@@ -75,13 +75,9 @@ func (s *Service) addPermission(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(ref)
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +85,8 @@ func (s *Service) addPermission(ctx context.Context, body []byte) (any, error) {
 		return nil, invalidParam("We currently do not support adding policies for $LATEST.")
 	}
 	cur := f.policies[ref.qualifier]
-	if in.RevisionID != "" && (cur == nil || cur.RevisionID != in.RevisionID) {
-		return nil, awsproto.NewError(CodePreconditionFailed, "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id")
+	if err := checkPolicyRevision(in.RevisionID, cur); err != nil {
+		return nil, err
 	}
 	if cur != nil {
 		for _, sid := range cur.Sids {
@@ -142,33 +138,44 @@ func (s *Service) addPermission(ctx context.Context, body []byte) (any, error) {
 	return map[string]string{"Statement": string(raw)}, nil
 }
 
-type getPolicyIn struct {
-	FunctionName string
-	Qualifier    string
+// checkPolicyRevision is the optimistic lock of policy changes: a
+// RevisionId the request sends must be that of the current policy.
+func checkPolicyRevision(sent string, cur *policy) error {
+	if sent != "" && (cur == nil || cur.RevisionID != sent) {
+		return awsproto.NewError(CodePreconditionFailed, "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id")
+	}
+	return nil
 }
 
-func (s *Service) getPolicy(_ context.Context, body []byte) (any, error) {
-	var in getPolicyIn
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	f, err := s.lookupLocked(ref)
-	if err != nil {
-		return nil, err
-	}
+// policyOf returns the policy of ref's qualifier (the function's own for
+// none or $LATEST) and its key in f.policies, or ResourceNotFoundException
+// when there is none.
+func policyOf(f *function, ref fnRef) (string, *policy, error) {
 	q := ref.qualifier
 	if q == latest {
 		q = ""
 	}
 	p := f.policies[q]
 	if p == nil || len(p.Statements) == 0 {
-		return nil, notFound(msgResourceDoesNotExist)
+		return q, nil, notFound(msgResourceDoesNotExist)
+	}
+	return q, p, nil
+}
+
+func (s *Service) getPolicy(_ context.Context, body []byte) (any, error) {
+	var in functionIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	_, p, err := policyOf(f, ref)
+	if err != nil {
+		return nil, err
 	}
 	return struct {
 		Policy     string `json:"Policy"`
@@ -188,26 +195,18 @@ func (s *Service) removePermission(ctx context.Context, body []byte) (any, error
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := parseFunctionName(in.FunctionName, in.Qualifier)
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.lookupLocked(ref)
+	ref, f, err := s.qualifiedLocked(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
-	q := ref.qualifier
-	if q == latest {
-		q = ""
+	q, cur, err := policyOf(f, ref)
+	if err != nil {
+		return nil, err
 	}
-	cur := f.policies[q]
-	if cur == nil {
-		return nil, notFound(msgResourceDoesNotExist)
-	}
-	if in.RevisionID != "" && cur.RevisionID != in.RevisionID {
-		return nil, awsproto.NewError(CodePreconditionFailed, "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id")
+	if err := checkPolicyRevision(in.RevisionID, cur); err != nil {
+		return nil, err
 	}
 	i := -1
 	for j, sid := range cur.Sids {

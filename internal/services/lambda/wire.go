@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/awsproto/model"
+	"github.com/stepflow/stepflow/internal/awsproto/restjson"
 )
 
 // PathPrefixes are the path prefixes the Lambda API uses; register each
@@ -35,190 +34,68 @@ const (
 	maxAPIRequestBytes  = 1 << 20
 )
 
-// route is one REST operation of the model.
-type route struct {
-	op     string
-	method string
-	segs   []string // literal segments, or "" for a label
-	labels []string // member name of each label segment, in order
-	status int
-	query  map[string]model.Member // query key → member
-	types  map[string]string       // member name → shape type
-}
-
-type httpHandler struct {
-	s      *Service
-	auth   awsproto.Authenticator
-	routes []route
-}
-
 // NewHTTPHandler returns the restJson1 endpoint of the service (the paths
 // under PathPrefixes). auth, when set, authenticates every API request
 // (not the code downloads of GetFunction's Code.Location).
 func NewHTTPHandler(s *Service, auth awsproto.Authenticator) http.Handler {
-	h := &httpHandler{s: s, auth: auth}
-	svc, err := model.Load("lambda")
+	h := &httpHandler{s: s}
+	api, err := restjson.New(restjson.Config{
+		Service:            "lambda",
+		Operations:         Actions(),
+		Handle:             s.handle,
+		Raw:                map[string]restjson.RawHandlerFunc{"Invoke": h.serveInvoke},
+		Authenticate:       auth,
+		WriteError:         writeError,
+		MaxBodyBytes:       maxRequestBytes,
+		AllowTrailingSlash: true,
+		AllowEmptyLabels:   true,
+		Errors: restjson.Errors{
+			NoOperation: func(method, path string) error {
+				return &awsproto.Error{Code: codeUnknownOperation, Status: http.StatusNotFound, Sender: true,
+					Message: "Stepflow's Lambda has no operation at " + method + " " + path + "."}
+			},
+			TooLarge: tooLarge,
+			Unreadable: func(error) error {
+				return awsproto.NewError(CodeInvalidRequestContent, "Could not read the request body.")
+			},
+			NotObject: func(body []byte, _ error) error {
+				if !json.Valid(body) {
+					return awsproto.NewError(CodeInvalidRequestContent, "Could not parse request body into json: "+jsonProblem(body))
+				}
+				return awsproto.NewError(CodeInvalidRequestContent, "Could not parse request body into json: the body must be a JSON object.")
+			},
+			BadQuery: func(msg string) error { return awsproto.NewError(CodeInvalidParameterValue, msg) },
+		},
+	})
 	if err != nil {
 		panic(err) // the model is embedded
 	}
-	for _, name := range Actions() {
-		op, ok := svc.Operation(name)
-		if !ok || op.HTTP == nil || strings.Contains(op.HTTP.URI, "?") {
-			continue
-		}
-		rt := route{op: name, method: op.HTTP.Method, status: op.HTTP.Code, query: map[string]model.Member{}, types: map[string]string{}}
-		if rt.status == 0 {
-			rt.status = http.StatusOK
-		}
-		for _, seg := range strings.Split(strings.TrimPrefix(op.HTTP.URI, "/"), "/") {
-			if strings.HasPrefix(seg, "{") {
-				rt.segs = append(rt.segs, "")
-				rt.labels = append(rt.labels, strings.Trim(seg, "{}+"))
-			} else {
-				rt.segs = append(rt.segs, seg)
-			}
-		}
-		if op.Input >= 0 {
-			for _, m := range svc.Shapes[op.Input].Members {
-				rt.types[m.Name] = svc.Shapes[m.Target].Type
-				if m.Location == "query" {
-					rt.query[m.LocationName] = m
-				}
-			}
-		}
-		h.routes = append(h.routes, rt)
-	}
+	h.api = api
 	return h
 }
 
-// match finds the route of a request and its label values.
-func (h *httpHandler) match(r *http.Request) (*route, []string, bool) {
-	// The AWS CLI writes some collection paths with a trailing slash
-	// (POST /2015-03-31/functions/).
-	raw := strings.Split(strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/"), "/")
-	segs := make([]string, len(raw))
-	for i, s := range raw {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return nil, nil, false
-		}
-		segs[i] = u
-	}
-	pathMatched := false
-	for i := range h.routes {
-		rt := &h.routes[i]
-		if len(rt.segs) != len(segs) {
-			continue
-		}
-		var labels []string
-		ok := true
-		for j, lit := range rt.segs {
-			if lit == "" {
-				labels = append(labels, segs[j])
-			} else if lit != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		pathMatched = true
-		if rt.method == r.Method {
-			return rt, labels, true
-		}
-	}
-	return nil, nil, pathMatched
+type httpHandler struct {
+	s   *Service
+	api *restjson.Handler
 }
 
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := awsproto.NewRequestID()
 	if hexSum, ok := strings.CutPrefix(r.URL.Path, codeDownloadPrefix); ok && r.Method == http.MethodGet {
 		h.serveCode(w, r, strings.TrimSuffix(hexSum, ".zip"))
 		return
 	}
-	rt, labels, pathMatched := h.match(r)
-	if rt == nil {
-		if pathMatched {
-			writeError(w, reqID, &awsproto.Error{Code: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed, Sender: true,
-				Message: "The method " + r.Method + " is not allowed on " + r.URL.Path + "."})
-			return
-		}
-		writeError(w, reqID, &awsproto.Error{Code: codeUnknownOperation, Status: http.StatusNotFound, Sender: true,
-			Message: "Stepflow's Lambda has no operation at " + r.Method + " " + r.URL.Path + "."})
-		return
-	}
-	limit := int64(maxAPIRequestBytes)
-	switch rt.op {
-	case "CreateFunction", "UpdateFunctionCode":
-		limit = maxCodeRequestBytes
-	case "Invoke":
-		limit = maxSyncPayload + 1
-	}
-	body, err := readLimited(r, limit, rt.op)
-	if err != nil {
-		writeError(w, reqID, err)
-		return
-	}
-	ctx := awsproto.WithRequestID(r.Context(), reqID)
-	if h.auth != nil {
-		cred, err := h.auth(r, body)
-		if err != nil {
-			writeError(w, reqID, err)
-			return
-		}
-		if cred != nil && cred.Service != "lambda" {
-			writeError(w, reqID, awsproto.InvalidSignature("Credential should be scoped to correct service: 'lambda'. "))
-			return
-		}
-		ctx = awsproto.WithCredential(ctx, cred)
-	}
-	if rt.op == "Invoke" {
-		h.serveInvoke(ctx, w, r, reqID, labels[0], body)
-		return
-	}
-	input, err := rt.input(r, labels, body)
-	if err != nil {
-		writeError(w, reqID, err)
-		return
-	}
-	out, err := h.s.handle(ctx, rt.op, input)
-	if err != nil {
-		writeError(w, reqID, err)
-		return
-	}
-	hdr := w.Header()
-	hdr.Set("x-amzn-RequestId", reqID)
-	if rt.status == http.StatusNoContent {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	b, err := marshalOutput(out)
-	if err != nil {
-		writeError(w, reqID, err)
-		return
-	}
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(rt.status)
-	_, _ = w.Write(b)
+	h.api.ServeHTTP(w, r)
 }
 
-func readLimited(r *http.Request, limit int64, op string) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
+// maxRequestBytes is an operation's body limit.
+func maxRequestBytes(op string) int64 {
+	switch op {
+	case "CreateFunction", "UpdateFunctionCode":
+		return maxCodeRequestBytes
+	case "Invoke":
+		return maxSyncPayload + 1
 	}
-	if r.ContentLength > limit {
-		return nil, tooLarge(op)
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, awsproto.NewError(CodeInvalidRequestContent, "Could not read the request body.")
-	}
-	if int64(len(b)) > limit {
-		return nil, tooLarge(op)
-	}
-	return b, nil
+	return maxAPIRequestBytes
 }
 
 // tooLarge is Lambda's answer to a body over an operation's limit.
@@ -230,63 +107,18 @@ func tooLarge(op string) error {
 		Message: fmt.Sprintf("Request must be smaller than %d bytes for the %s operation", maxCodeRequestBytes, op)}
 }
 
-// input builds the JSON form of an operation's input from the labels,
-// the query string and the body.
-func (rt *route) input(r *http.Request, labels []string, body []byte) ([]byte, error) {
-	members := map[string]json.RawMessage{}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if !json.Valid(body) {
-			return nil, awsproto.NewError(CodeInvalidRequestContent, "Could not parse request body into json: "+jsonProblem(body))
-		}
-		if err := json.Unmarshal(body, &members); err != nil {
-			return nil, awsproto.NewError(CodeInvalidRequestContent, "Could not parse request body into json: the body must be a JSON object.")
-		}
-		if members == nil { // the body was null
-			members = map[string]json.RawMessage{}
-		}
-	}
-	for i, name := range rt.labels {
-		members[name] = mustRaw(labels[i])
-	}
-	q := r.URL.Query()
-	for key, m := range rt.query {
-		vals, ok := q[key]
-		if !ok {
-			continue
-		}
-		switch rt.types[m.Name] {
-		case model.TypeList:
-			members[m.Name] = mustRaw(vals)
-		case model.TypeInteger, model.TypeLong:
-			if _, err := strconv.ParseInt(vals[0], 10, 64); err != nil {
-				return nil, invalidParam("%s must be a number: %q", key, vals[0])
-			}
-			members[m.Name] = json.RawMessage(vals[0])
-		case model.TypeBoolean:
-			members[m.Name] = json.RawMessage(strconv.FormatBool(vals[0] == "true"))
-		default:
-			members[m.Name] = mustRaw(vals[0])
-		}
-	}
-	return json.Marshal(members)
-}
-
-func mustRaw(v any) json.RawMessage {
-	b, _ := json.Marshal(v)
-	return b
-}
-
 // serveInvoke is Invoke on the wire: the payload is the raw body, the
 // options are headers, and the result's members are the status code,
 // headers and body.
-func (h *httpHandler) serveInvoke(ctx context.Context, w http.ResponseWriter, r *http.Request, reqID, fn string, body []byte) {
+func (h *httpHandler) serveInvoke(ctx context.Context, w http.ResponseWriter, req *restjson.Request) {
+	r, reqID := req.HTTP, req.ID
 	in := InvokeInput{
-		FunctionName:   fn,
+		FunctionName:   req.Labels[0],
 		Qualifier:      r.URL.Query().Get("Qualifier"),
 		InvocationType: r.Header.Get("X-Amz-Invocation-Type"),
 		LogType:        r.Header.Get("X-Amz-Log-Type"),
 		ClientContext:  r.Header.Get("X-Amz-Client-Context"),
-		Payload:        body,
+		Payload:        req.Body,
 	}
 	// The model's constraints on the name and qualifier.
 	check, _ := json.Marshal(map[string]string{"FunctionName": in.FunctionName, "Qualifier": in.Qualifier})
@@ -344,27 +176,6 @@ func (h *httpHandler) serveCode(w http.ResponseWriter, r *http.Request, hexSum s
 	http.ServeContent(w, r, hexSum+".zip", st.ModTime(), f)
 }
 
-// marshalOutput encodes an action's result (nil is {}).
-func marshalOutput(v any) ([]byte, error) {
-	if v == nil {
-		return []byte("{}"), nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, awsproto.NewError(CodeService, "marshal response: "+err.Error())
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// Authentication failures are 403 on REST services.
-var forbidden = map[string]bool{
-	awsproto.CodeMissingAuthenticationToken: true, awsproto.CodeUnrecognizedClient: true,
-	awsproto.CodeInvalidSignature: true, awsproto.CodeIncompleteSignature: true,
-	awsproto.CodeAccessDenied: true, awsproto.CodeExpiredToken: true,
-}
-
 // writeError writes an error as Lambda does: the code in the
 // X-Amzn-ErrorType header and a body {"Type":"User","message":"..."}
 // ("Message" for the shapes that spell it so; "Type":"Service" for server
@@ -376,20 +187,10 @@ func writeError(w http.ResponseWriter, reqID string, err error) {
 		reason = th.reason
 	}
 	e := apiError(err)
-	status, sender := e.Status, e.Sender
-	if status == 0 {
-		if def, ok := awsproto.LookupError("lambda", e.Code); ok {
-			status, sender = def.Status, def.Sender
-		} else {
-			status, sender = http.StatusBadRequest, true
-		}
-	}
-	if forbidden[e.Code] {
-		status = http.StatusForbidden
-	}
+	status, sender := restjson.ErrorStatus("lambda", e)
 	var b bytes.Buffer
 	b.WriteByte('{')
-	_, modeled := awsproto.LookupError("lambda", e.Code)
+	modeled := false
 	if svc, err := model.Load("lambda"); err == nil {
 		_, modeled = svc.Error(e.Code)
 	}
@@ -411,11 +212,5 @@ func writeError(w http.ResponseWriter, reqID string, err error) {
 		b.WriteString(quote(reason))
 	}
 	b.WriteByte('}')
-	hdr := w.Header()
-	hdr.Set("x-amzn-RequestId", reqID)
-	hdr.Set("X-Amzn-ErrorType", e.Code)
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	restjson.WriteError(w, reqID, e.Code, status, b.Bytes())
 }
