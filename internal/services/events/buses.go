@@ -3,10 +3,10 @@ package events
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/resource"
 )
 
 func (s *Service) busArn(name string) string {
@@ -25,6 +25,15 @@ func busName(s string) string {
 		}
 	}
 	return s
+}
+
+// findBus returns a bus or AWS's not-found error; s.mu is held.
+func (s *Service) findBus(name string) (*bus, error) {
+	b, ok := s.buses[name]
+	if !ok {
+		return nil, errBusNotFound(name)
+	}
+	return b, nil
 }
 
 type createBusInput struct {
@@ -61,7 +70,7 @@ func (s *Service) createEventBus(ctx context.Context, body []byte) (any, error) 
 	}
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
 	b := &bus{def: busDef{Name: in.Name, Description: in.Description, KmsKeyIdentifier: in.KmsKeyIdentifier,
-		DeadLetterConfig: in.DeadLetterConfig, Created: now, Modified: now, Tags: mergeTags(nil, in.Tags)}}
+		DeadLetterConfig: in.DeadLetterConfig, Created: now, Modified: now, Tags: resource.MergeTags(nil, in.Tags)}}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveBus(tx, &b.def) }); err != nil {
 		return nil, err
 	}
@@ -92,12 +101,11 @@ func (s *Service) updateEventBus(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	name := busName(in.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.buses[name]
-	if !ok {
-		return nil, errBusNotFound(name)
+	b, err := s.findBus(busName(in.Name))
+	if err != nil {
+		return nil, err
 	}
 	def := b.def
 	if in.Description != nil {
@@ -117,7 +125,7 @@ func (s *Service) updateEventBus(ctx context.Context, body []byte) (any, error) 
 		return nil, err
 	}
 	b.def = def
-	return updateBusOutput{Arn: s.busArn(name), Name: name, Description: def.Description,
+	return updateBusOutput{Arn: s.busArn(def.Name), Name: def.Name, Description: def.Description,
 		KmsKeyIdentifier: def.KmsKeyIdentifier, DeadLetterConfig: def.DeadLetterConfig}, nil
 }
 
@@ -140,14 +148,13 @@ func (s *Service) describeEventBus(_ context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	name := busName(in.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.buses[name]
-	if !ok {
-		return nil, errBusNotFound(name)
+	b, err := s.findBus(busName(in.Name))
+	if err != nil {
+		return nil, err
 	}
-	return describeBusOutput{Name: name, Arn: s.busArn(name), Description: b.def.Description,
+	return describeBusOutput{Name: b.def.Name, Arn: s.busArn(b.def.Name), Description: b.def.Description,
 		KmsKeyIdentifier: b.def.KmsKeyIdentifier, DeadLetterConfig: b.def.DeadLetterConfig,
 		CreationTime: epoch(b.def.Created), LastModifiedTime: epoch(b.def.Modified)}, nil
 }
@@ -210,44 +217,15 @@ type listBusesOutput struct {
 	NextToken  string       `json:"NextToken,omitempty"`
 }
 
-const defaultPageSize = 100
-
-func pageToken(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
-
-func fromToken(tok string) (string, error) {
-	if tok == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || len(b) == 0 {
-		return "", errValidation("The NextToken is not valid: pass the NextToken of the previous page, unchanged.")
-	}
-	return string(b), nil
-}
-
-// page returns the names after the token, at most limit of them, and the
-// next token.
+// page returns a page of names (see resource.Page) after the position
+// token encodes.
 func page(names []string, token string, limit int) ([]string, string, error) {
-	after, err := fromToken(token)
-	if err != nil {
-		return nil, "", err
+	after, ok := resource.ParseToken(token)
+	if !ok {
+		return nil, "", errValidation("The NextToken is not valid: pass the NextToken of the previous page, unchanged.")
 	}
-	if limit <= 0 {
-		limit = defaultPageSize
-	}
-	sort.Strings(names)
-	i := 0
-	if after != "" {
-		i = sort.SearchStrings(names, after)
-		if i < len(names) && names[i] == after {
-			i++
-		}
-	}
-	names = names[i:]
-	if len(names) > limit {
-		return names[:limit], pageToken(names[limit-1]), nil
-	}
-	return names, "", nil
+	names, next := resource.Page(names, after, limit)
+	return names, next, nil
 }
 
 func (s *Service) listEventBuses(_ context.Context, body []byte) (any, error) {
@@ -276,42 +254,6 @@ func (s *Service) listEventBuses(_ context.Context, body []byte) (any, error) {
 	return out, nil
 }
 
-// mergeTags sets tags on a list, replacing the values of keys it has.
-func mergeTags(have, add []Tag) []Tag {
-	out := append([]Tag{}, have...)
-	for _, t := range add {
-		replaced := false
-		for i := range out {
-			if out[i].Key == t.Key {
-				out[i].Value = t.Value
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func dropTags(have []Tag, keys []string) []Tag {
-	out := []Tag{}
-	for _, t := range have {
-		drop := false
-		for _, k := range keys {
-			if t.Key == k {
-				drop = true
-				break
-			}
-		}
-		if !drop {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 type tagInput struct {
 	ResourceARN string   `json:"ResourceARN"`
 	Tags        []Tag    `json:"Tags"`
@@ -328,9 +270,9 @@ func (s *Service) tagged(arn string) ([]Tag, func(ctx context.Context, tags []Ta
 	prefix := "arn:aws:events:" + s.cfg.Region + ":" + s.cfg.Account + ":"
 	res, ok := strings.CutPrefix(arn, prefix)
 	if name, isBus := strings.CutPrefix(res, "event-bus/"); ok && isBus {
-		b, ok := s.buses[name]
-		if !ok {
-			return nil, nil, errBusNotFound(name)
+		b, err := s.findBus(name)
+		if err != nil {
+			return nil, nil, err
 		}
 		return b.def.Tags, func(ctx context.Context, tags []Tag) error {
 			def := b.def
@@ -365,27 +307,24 @@ func (s *Service) tagged(arn string) ([]Tag, func(ctx context.Context, tags []Ta
 }
 
 func (s *Service) tagResource(ctx context.Context, body []byte) (any, error) {
-	var in tagInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	have, save, err := s.tagged(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	tags := mergeTags(have, in.Tags)
-	if len(tags) > 50 {
-		return nil, errLimit()
-	}
-	if err := save(ctx, tags); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return s.retag(ctx, body, func(have []Tag, in *tagInput) ([]Tag, error) {
+		tags := resource.MergeTags(have, in.Tags)
+		if len(tags) > 50 {
+			return nil, errLimit()
+		}
+		return tags, nil
+	})
 }
 
 func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
+	return s.retag(ctx, body, func(have []Tag, in *tagInput) ([]Tag, error) {
+		return resource.DropTags(have, in.TagKeys), nil
+	})
+}
+
+// retag gives the bus or rule a TagResource or UntagResource input names
+// the tags change makes of its tags.
+func (s *Service) retag(ctx context.Context, body []byte, change func(have []Tag, in *tagInput) ([]Tag, error)) (any, error) {
 	var in tagInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -396,7 +335,11 @@ func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := save(ctx, dropTags(have, in.TagKeys)); err != nil {
+	tags, err := change(have, &in)
+	if err != nil {
+		return nil, err
+	}
+	if err := save(ctx, tags); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/dispatch"
 	"github.com/stepflow/stepflow/internal/jsonv"
 )
 
@@ -62,57 +63,30 @@ func (s *Service) loadDeliveries(ctx context.Context) ([]*delivery, error) {
 }
 
 func (s *Service) startDelivery(d *delivery) {
-	s.wg.Add(1)
-	go s.deliver(d)
+	s.wg.Go(func() { s.deliver(d) })
 }
 
 // deliver makes the delivery attempts of one payload.
 func (s *Service) deliver(d *delivery) {
-	defer s.wg.Done()
-	deadline := d.eventTime.Add(d.target.maxAge())
-	maxAttempts := 1 + d.target.maxRetries()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		if s.ctx.Err() != nil {
-			return
-		}
-		d.attempts++
-		err := s.cfg.Deliver(s.ctx, d.target, d.payload)
-		if err == nil {
-			s.finish(d)
-			return
-		}
-		if s.ctx.Err() != nil {
-			return
-		}
-		wait := s.backoff(d.attempts)
-		if d.attempts >= maxAttempts || !s.clk.Sched().Add(wait).Before(deadline) {
-			s.giveUp(d, err)
-			return
-		}
-		werr := s.comp.Write(s.ctx, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`UPDATE events_deliveries SET attempts = ? WHERE id = ?`, d.attempts, d.id)
-			return err
+	outcome, err := s.retry.Run(s.ctx, d.target.RetryPolicy.policy(), d.eventTime, &d.attempts,
+		func() error { return s.cfg.Deliver(s.ctx, d.target, d.payload) },
+		func(error) {
+			werr := s.comp.Write(s.ctx, func(tx *sql.Tx) error {
+				_, err := tx.Exec(`UPDATE events_deliveries SET attempts = ? WHERE id = ?`, d.attempts, d.id)
+				return err
+			})
+			if werr != nil && s.ctx.Err() == nil {
+				s.log.Error("event_delivery_save_failed", slog.String("rule_arn", d.ruleArn), slog.String("error", werr.Error()))
+			}
 		})
-		if werr != nil && s.ctx.Err() == nil {
-			s.log.Error("event_delivery_save_failed", slog.String("rule_arn", d.ruleArn), slog.String("error", werr.Error()))
-		}
-		timer.Reset(s.clk.Real(wait))
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-timer.C:
-		}
+	switch outcome {
+	case dispatch.Delivered:
+		s.finish(d)
+	case dispatch.Exhausted:
+		s.giveUp(d, err)
+	case dispatch.Interrupted:
+		// Close: the delivery resumes after a restart.
 	}
-}
-
-func (s *Service) backoff(n int) time.Duration {
-	w := s.cfg.RetryBase
-	for i := 1; i < n && w < s.cfg.RetryMax; i++ {
-		w *= 2
-	}
-	return min(w, s.cfg.RetryMax)
 }
 
 // giveUp sends a payload whose attempts are spent to the target's
@@ -142,10 +116,7 @@ func (s *Service) finish(d *delivery) {
 	s.reapMu.Lock()
 	s.reapIDs = append(s.reapIDs, d.id)
 	s.reapMu.Unlock()
-	select {
-	case s.reapWake <- struct{}{}:
-	default:
-	}
+	dispatch.Poke(s.reapWake)
 }
 
 // reaper deletes finished deliveries in batches until reapStop is closed
@@ -194,30 +165,7 @@ func (s *Service) reap() {
 	}
 }
 
-// loop fires scheduled rules and sleeps until the next one is due.
-func (s *Service) loop() {
-	defer s.wg.Done()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		now := s.clk.Sched()
-		next := s.fireDue(now)
-		wait := s.cfg.MaxWait
-		if !next.IsZero() {
-			if w := s.clk.Real(next.Sub(now)); w < wait {
-				wait = w
-			}
-		}
-		timer.Reset(max(wait, 0))
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-timer.C:
-		case <-s.wake:
-		}
-	}
-}
-
+// maxCatchUp bounds the scheduled times looked at when catching up.
 const maxCatchUp = 100000
 
 // fireDue fires every scheduled rule due at now and returns the earliest
@@ -225,20 +173,11 @@ const maxCatchUp = 100000
 func (s *Service) fireDue(now time.Time) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, r := range s.rules {
-		if !r.next.IsZero() && !r.next.After(now) {
-			if err := s.fire(r, now); err != nil {
-				s.log.Error("rule_fire_failed", slog.String("rule_arn", r.def.Arn), slog.String("error", err.Error()))
-			}
+	return dispatch.FireDue(s.rules, now, func(r *rule) time.Time { return r.next }, func(r *rule) {
+		if err := s.fire(r, now); err != nil {
+			s.log.Error("rule_fire_failed", slog.String("rule_arn", r.def.Arn), slog.String("error", err.Error()))
 		}
-	}
-	var earliest time.Time
-	for _, r := range s.rules {
-		if !r.next.IsZero() && (earliest.IsZero() || r.next.Before(earliest)) {
-			earliest = r.next
-		}
-	}
-	return earliest
+	})
 }
 
 // fire sends a scheduled rule's event once, for the latest of its due
@@ -259,7 +198,7 @@ func (s *Service) fire(r *rule, now time.Time) error {
 	ev := s.newEvent(newUUID(), "Scheduled Event", "aws.events", latest, []string{r.def.Arn}, jsonv.NewObject(0))
 	var ds []*delivery
 	for _, d := range s.deliveriesFor(r, ev, s.cfg.Now().UTC().Format(eventTimeFormat), latest) {
-		if now.Sub(latest) > d.target.maxAge() {
+		if now.Sub(latest) > d.target.RetryPolicy.policy().MaxAge {
 			s.log.Warn("scheduled_event_missed", slog.String("rule_arn", r.def.Arn), slog.String("target_id", d.target.Id),
 				slog.Time("scheduled_time", latest))
 			continue

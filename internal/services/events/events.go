@@ -46,12 +46,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/awsproto"
+	"github.com/stepflow/stepflow/internal/dispatch"
 	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
@@ -67,8 +69,8 @@ const DefaultBus = "default"
 
 // Defaults of a target's RetryPolicy.
 const (
-	DefaultMaximumEventAgeInSeconds = 86400
-	DefaultMaximumRetryAttempts     = 185
+	DefaultMaximumEventAgeInSeconds = dispatch.DefaultMaximumEventAgeInSeconds
+	DefaultMaximumRetryAttempts     = dispatch.DefaultMaximumRetryAttempts
 )
 
 // DeliverFunc delivers one payload to a target. A nil error is success;
@@ -154,6 +156,8 @@ type Service struct {
 	comp *sqlite.Component
 	log  *slog.Logger
 	clk  schedexpr.Clock
+	// retry times the delivery attempts on clk.
+	retry dispatch.Retry
 
 	// mu guards buses and rules (caches of the database, written through)
 	// and serializes changes.
@@ -194,6 +198,7 @@ func New(cfg Config) (*Service, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
+	s.retry = dispatch.Retry{Clock: &s.clk, Base: cfg.RetryBase, Max: cfg.RetryMax}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	go s.reaper()
 	if !cfg.DisableDelivery {
@@ -207,8 +212,7 @@ func New(cfg Config) (*Service, error) {
 		for _, d := range pending {
 			s.startDelivery(d)
 		}
-		s.wg.Add(1)
-		go s.loop()
+		s.wg.Go(func() { dispatch.Loop(s.ctx, &s.clk, cfg.MaxWait, s.wake, s.fireDue) })
 	}
 	return s, nil
 }
@@ -223,7 +227,9 @@ func (s *Service) Close() error {
 		close(s.reapStop)
 		<-s.reapDone
 		if s.cfg.TimeScale != 1 {
-			err = s.saveClock(context.Background(), s.clk.Sched())
+			if err = dispatch.SaveClock(context.Background(), s.comp, "events_meta", s.clk.Sched()); err != nil {
+				err = fmt.Errorf("save events clock: %w", err)
+			}
 		}
 	})
 	return err
@@ -256,14 +262,7 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string {
-	out := make([]string, 0, len(actions))
-	for a := range actions {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
+func Actions() []string { return slices.Sorted(maps.Keys(actions)) }
 
 // Handle runs one action on its validated awsJson1_1 body; its signature is
 // awsproto.HandlerFunc's.
@@ -277,13 +276,19 @@ func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, 
 	}
 	out, err := h(s, ctx, body)
 	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
+		return nil, actionError(action, err)
 	}
 	return out, nil
+}
+
+// actionError returns an action's error: an *awsproto.Error as it is, any
+// other error (an internal failure) wrapped with the action's name.
+func actionError(action string, err error) error {
+	var apiErr *awsproto.Error
+	if errors.As(err, &apiErr) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", action, err)
 }
 
 // Call runs one action in-process: input is the action's request in the
@@ -296,18 +301,14 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	}
 	if _, ok := actions[action]; ok {
 		if err := awsproto.Validate("eventbridge", action, input); err != nil {
-			var apiErr *awsproto.Error
-			if errors.As(err, &apiErr) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%s: %w", action, err)
+			return nil, actionError(action, err)
 		}
 	}
 	out, err := s.Handle(ctx, action, input)
 	if err != nil {
 		return nil, err
 	}
-	return marshal(out)
+	return awsproto.MarshalResult(out)
 }
 
 // NewHTTPHandler returns the awsJson1_1 endpoint of the service: POST /
@@ -335,24 +336,5 @@ func decode(body []byte, v any) error {
 	return nil
 }
 
-// marshal encodes a response without HTML escaping.
-func marshal(v any) ([]byte, error) {
-	if v == nil {
-		return []byte("{}"), nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("marshal response: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // poke wakes the scheduled-rule loop after a change.
-func (s *Service) poke() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) poke() { dispatch.Poke(s.wake) }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/stepflow/stepflow/internal/jsonv"
+	"github.com/stepflow/stepflow/internal/resource"
 	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/services/events/pattern"
 )
@@ -71,14 +73,14 @@ func (s *Service) putRule(ctx context.Context, body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.buses[bn]; !ok {
-		return nil, errBusNotFound(bn)
+	if _, err := s.findBus(bn); err != nil {
+		return nil, err
 	}
 	k := ruleKey{bn, in.Name}
 	old := s.rules[k]
 	def := ruleDef{Name: in.Name, EventBusName: bn, Arn: s.ruleArn(bn, in.Name), EventPattern: in.EventPattern,
 		ScheduleExpression: in.ScheduleExpression, State: in.State, Description: in.Description, RoleArn: in.RoleArn,
-		Tags: mergeTags(nil, in.Tags), Targets: []Target{}, Created: s.cfg.Now().UTC().Truncate(time.Millisecond)}
+		Tags: resource.MergeTags(nil, in.Tags), Targets: []Target{}, Created: s.cfg.Now().UTC().Truncate(time.Millisecond)}
 	if old != nil {
 		// An update keeps the targets and tags (tags change through
 		// TagResource only).
@@ -147,8 +149,8 @@ func (s *Service) findRule(name, bus string) (*rule, error) {
 	bn := busName(bus)
 	r, ok := s.rules[ruleKey{bn, name}]
 	if !ok {
-		if _, ok := s.buses[bn]; !ok {
-			return nil, errBusNotFound(bn)
+		if _, err := s.findBus(bn); err != nil {
+			return nil, err
 		}
 		return nil, errRuleNotFound(name, bn)
 	}
@@ -236,30 +238,44 @@ type listRulesOutput struct {
 	NextToken string       `json:"NextToken,omitempty"`
 }
 
-func (s *Service) listRules(_ context.Context, body []byte) (any, error) {
-	var in listInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+// rulePage returns a page of the rules, by name, on the bus a list input
+// names that keep accepts; s.mu is held.
+func (s *Service) rulePage(in *listInput, keep func(*rule) bool) ([]*rule, string, error) {
 	bn := busName(in.EventBusName)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.buses[bn]; !ok {
-		return nil, errBusNotFound(bn)
+	if _, err := s.findBus(bn); err != nil {
+		return nil, "", err
 	}
 	var names []string
-	for k := range s.rules {
-		if k.bus == bn && strings.HasPrefix(k.name, in.NamePrefix) {
+	for k, r := range s.rules {
+		if k.bus == bn && keep(r) {
 			names = append(names, k.name)
 		}
 	}
 	names, next, err := page(names, in.NextToken, in.Limit)
 	if err != nil {
+		return nil, "", err
+	}
+	rules := make([]*rule, len(names))
+	for i, n := range names {
+		rules[i] = s.rules[ruleKey{bn, n}]
+	}
+	return rules, next, nil
+}
+
+func (s *Service) listRules(_ context.Context, body []byte) (any, error) {
+	var in listInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rules, next, err := s.rulePage(&in, func(r *rule) bool { return strings.HasPrefix(r.def.Name, in.NamePrefix) })
+	if err != nil {
 		return nil, err
 	}
 	out := listRulesOutput{Rules: []ruleOutput{}, NextToken: next}
-	for _, n := range names {
-		out.Rules = append(out.Rules, s.ruleOut(s.rules[ruleKey{bn, n}], false))
+	for _, r := range rules {
+		out.Rules = append(out.Rules, s.ruleOut(r, false))
 	}
 	return out, nil
 }
@@ -274,29 +290,19 @@ func (s *Service) listRuleNamesByTarget(_ context.Context, body []byte) (any, er
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	bn := busName(in.EventBusName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.buses[bn]; !ok {
-		return nil, errBusNotFound(bn)
-	}
-	var names []string
-	for k, r := range s.rules {
-		if k.bus != bn {
-			continue
-		}
-		for _, t := range r.def.Targets {
-			if t.Arn == in.TargetArn {
-				names = append(names, k.name)
-				break
-			}
-		}
-	}
-	names, next, err := page(names, in.NextToken, in.Limit)
+	rules, next, err := s.rulePage(&in, func(r *rule) bool {
+		return slices.ContainsFunc(r.def.Targets, func(t Target) bool { return t.Arn == in.TargetArn })
+	})
 	if err != nil {
 		return nil, err
 	}
-	return ruleNamesOutput{RuleNames: append([]string{}, names...), NextToken: next}, nil
+	out := ruleNamesOutput{RuleNames: []string{}, NextToken: next}
+	for _, r := range rules {
+		out.RuleNames = append(out.RuleNames, r.def.Name)
+	}
+	return out, nil
 }
 
 type testPatternInput struct {

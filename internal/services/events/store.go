@@ -4,10 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/dispatch"
+	"github.com/stepflow/stepflow/internal/resource"
 	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/services/events/pattern"
 )
@@ -42,10 +43,7 @@ var migrations = []string{
 }
 
 // Tag is one resource tag.
-type Tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type Tag = resource.Tag
 
 // busDef is the stored form of an event bus.
 type busDef struct {
@@ -129,19 +127,8 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open events: default bus: %w", err)
 	}
-	s.clk = schedexpr.Clock{Now: s.cfg.Now, Scale: s.cfg.TimeScale, RealBase: s.cfg.Now()}
-	s.clk.SchedBase = s.clk.RealBase
-	if s.cfg.TimeScale != 1 {
-		var last int64
-		switch err := s.comp.Read().QueryRowContext(ctx, `SELECT value FROM events_meta WHERE key = 'clock_ms'`).Scan(&last); {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("open events: clock: %w", err)
-		default:
-			if t := time.UnixMilli(last); t.After(s.clk.SchedBase) {
-				s.clk.SchedBase = t
-			}
-		}
+	if s.clk, err = dispatch.StartClock(ctx, s.comp, "events_meta", s.cfg.Now, s.cfg.TimeScale); err != nil {
+		return fmt.Errorf("open events: clock: %w", err)
 	}
 	s.buses = map[string]*bus{}
 	rows, err := s.comp.Read().QueryContext(ctx, `SELECT def FROM events_buses`)
@@ -214,16 +201,4 @@ func saveRule(tx *sql.Tx, r *rule) error {
 		ON CONFLICT (bus, name) DO UPDATE SET def = excluded.def, anchor_ms = excluded.anchor_ms, next_ms = excluded.next_ms`,
 		r.def.EventBusName, r.def.Name, string(def), msOf(r.anchor), nullMS(r.next))
 	return err
-}
-
-func (s *Service) saveClock(ctx context.Context, t time.Time) error {
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO events_meta (key, value) VALUES ('clock_ms', ?)
-			ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`, msOf(t))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("save events clock: %w", err)
-	}
-	return nil
 }

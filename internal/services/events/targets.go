@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -73,36 +74,20 @@ func (s *Service) putTargets(ctx context.Context, body []byte) (any, error) {
 			return nil, err
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.findRule(in.Rule, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	targets := append([]Target{}, r.def.Targets...)
-	for _, t := range in.Targets {
-		replaced := false
-		for i := range targets {
-			if targets[i].Id == t.Id {
+	return s.retarget(ctx, &in, func(have []Target) ([]Target, error) {
+		targets := append([]Target{}, have...)
+		for _, t := range in.Targets {
+			if i := slices.IndexFunc(targets, func(o Target) bool { return o.Id == t.Id }); i >= 0 {
 				targets[i] = t
-				replaced = true
-				break
+			} else {
+				targets = append(targets, t)
 			}
 		}
-		if !replaced {
-			targets = append(targets, t)
+		if len(targets) > maxTargets {
+			return nil, errLimit()
 		}
-	}
-	if len(targets) > maxTargets {
-		return nil, errLimit()
-	}
-	next := *r
-	next.def.Targets = targets
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveRule(tx, &next) }); err != nil {
-		return nil, err
-	}
-	r.def.Targets = targets
-	return targetsResult{FailedEntries: []failedEntry{}}, nil
+		return targets, nil
+	})
 }
 
 func (s *Service) removeTargets(ctx context.Context, body []byte) (any, error) {
@@ -110,24 +95,29 @@ func (s *Service) removeTargets(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
+	return s.retarget(ctx, &in, func(have []Target) ([]Target, error) {
+		targets := []Target{}
+		for _, t := range have {
+			if !slices.Contains(in.Ids, t.Id) {
+				targets = append(targets, t)
+			}
+		}
+		return targets, nil
+	})
+}
+
+// retarget gives the rule a PutTargets or RemoveTargets input names the
+// targets change makes of its targets.
+func (s *Service) retarget(ctx context.Context, in *putTargetsInput, change func(have []Target) ([]Target, error)) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, err := s.findRule(in.Rule, in.EventBusName)
 	if err != nil {
 		return nil, err
 	}
-	targets := []Target{}
-	for _, t := range r.def.Targets {
-		keep := true
-		for _, id := range in.Ids {
-			if t.Id == id {
-				keep = false
-				break
-			}
-		}
-		if keep {
-			targets = append(targets, t)
-		}
+	targets, err := change(r.def.Targets)
+	if err != nil {
+		return nil, err
 	}
 	next := *r
 	next.def.Targets = targets

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/dispatch"
 )
 
 // Target is one target of a rule, as the API carries it. Deliver receives
@@ -54,18 +56,13 @@ type DeadLetterConfig struct {
 	Arn string `json:"Arn,omitempty"`
 }
 
-func (t *Target) maxAge() time.Duration {
-	if t.RetryPolicy != nil && t.RetryPolicy.MaximumEventAgeInSeconds != nil {
-		return time.Duration(*t.RetryPolicy.MaximumEventAgeInSeconds) * time.Second
+// policy is the retry policy's bounds, with the defaults for what it (or
+// a nil policy) leaves out.
+func (p *RetryPolicy) policy() dispatch.Policy {
+	if p == nil {
+		return dispatch.NewPolicy(nil, nil)
 	}
-	return DefaultMaximumEventAgeInSeconds * time.Second
-}
-
-func (t *Target) maxRetries() int {
-	if t.RetryPolicy != nil && t.RetryPolicy.MaximumRetryAttempts != nil {
-		return *t.RetryPolicy.MaximumRetryAttempts
-	}
-	return DefaultMaximumRetryAttempts
+	return dispatch.NewPolicy(p.MaximumEventAgeInSeconds, p.MaximumRetryAttempts)
 }
 
 // epoch is an awsJson timestamp: seconds since the epoch as a JSON number.

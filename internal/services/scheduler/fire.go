@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/dispatch"
 )
 
 // Outcomes of a firing in the history.
@@ -57,36 +59,7 @@ type delivery struct {
 }
 
 // poke wakes the firing loop after a change.
-func (s *Service) poke() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// loop fires due schedules and sleeps until the next due time.
-func (s *Service) loop() {
-	defer s.wg.Done()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		now := s.clk.Sched()
-		next := s.fireDue(now)
-		wait := s.cfg.MaxWait
-		if !next.IsZero() {
-			if w := s.clk.Real(next.Sub(now)); w < wait {
-				wait = w
-			}
-		}
-		timer.Reset(max(wait, 0))
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-timer.C:
-		case <-s.wake:
-		}
-	}
-}
+func (s *Service) poke() { dispatch.Poke(s.wake) }
 
 // maxCatchUp bounds the scheduled times looked at when catching up.
 const maxCatchUp = 100000
@@ -96,25 +69,11 @@ const maxCatchUp = 100000
 func (s *Service) fireDue(now time.Time) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*schedule
-	for _, sc := range s.schedules {
-		if !sc.due.IsZero() && !sc.due.After(now) {
-			due = append(due, sc)
-		}
-	}
-	sort.Slice(due, func(i, j int) bool { return due[i].due.Before(due[j].due) })
-	for _, sc := range due {
+	return dispatch.FireDue(s.schedules, now, func(sc *schedule) time.Time { return sc.due }, func(sc *schedule) {
 		if err := s.fire(sc, now); err != nil {
 			s.log.Error("schedule_fire_failed", slog.String("schedule_arn", sc.def.Arn), slog.String("error", err.Error()))
 		}
-	}
-	var earliest time.Time
-	for _, sc := range s.schedules {
-		if !sc.due.IsZero() && (earliest.IsZero() || sc.due.Before(earliest)) {
-			earliest = sc.due
-		}
-	}
-	return earliest
+	})
 }
 
 // fire delivers a due schedule once, for the latest of its scheduled times
@@ -137,7 +96,7 @@ func (s *Service) fire(sc *schedule, now time.Time) error {
 		latest = n
 		missed++
 	}
-	maxAge := sc.def.Target.maxAge()
+	maxAge := sc.def.Target.RetryPolicy.policy().MaxAge
 	real := s.cfg.Now()
 	var d *delivery
 	var firings []Firing
@@ -237,62 +196,36 @@ func (s *Service) loadDeliveries(ctx context.Context) ([]*delivery, error) {
 }
 
 func (s *Service) startDelivery(d *delivery) {
-	s.wg.Add(1)
-	go s.deliver(d)
+	s.wg.Go(func() { s.deliver(d) })
 }
 
 // deliver makes the delivery attempts of one invocation.
 func (s *Service) deliver(d *delivery) {
-	defer s.wg.Done()
-	deadline := d.scheduled.Add(d.target.maxAge())
-	maxAttempts := 1 + d.target.maxRetries()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		if s.ctx.Err() != nil {
-			return // resumes after a restart
-		}
-		d.attempts++
-		input := render(d)
-		err := s.cfg.Deliver(s.ctx, d.target, input)
-		if err == nil {
-			s.finish(d, Firing{Outcome: OutcomeSucceeded})
-			return
-		}
-		if s.ctx.Err() != nil {
-			return // interrupted by Close: the attempt is made again after a restart
-		}
-		now := s.clk.Sched()
-		wait := s.backoff(d.attempts)
-		if d.attempts >= maxAttempts || !now.Add(wait).Before(deadline) {
-			s.deadLetter(d, input, err)
-			return
-		}
-		s.log.Debug("schedule_delivery_retry", slog.String("schedule_arn", d.arn), slog.Int("attempt", d.attempts),
-			slog.String("error", err.Error()))
-		werr := s.comp.Write(s.ctx, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`UPDATE scheduler_deliveries SET attempts = ? WHERE id = ?`, d.attempts, d.id)
-			return err
+	var input []byte
+	outcome, err := s.retry.Run(s.ctx, d.target.RetryPolicy.policy(), d.scheduled, &d.attempts,
+		func() error {
+			input = render(d)
+			return s.cfg.Deliver(s.ctx, d.target, input)
+		},
+		func(err error) {
+			s.log.Debug("schedule_delivery_retry", slog.String("schedule_arn", d.arn), slog.Int("attempt", d.attempts),
+				slog.String("error", err.Error()))
+			werr := s.comp.Write(s.ctx, func(tx *sql.Tx) error {
+				_, err := tx.Exec(`UPDATE scheduler_deliveries SET attempts = ? WHERE id = ?`, d.attempts, d.id)
+				return err
+			})
+			if werr != nil && s.ctx.Err() == nil {
+				s.log.Error("schedule_delivery_save_failed", slog.String("schedule_arn", d.arn), slog.String("error", werr.Error()))
+			}
 		})
-		if werr != nil && s.ctx.Err() == nil {
-			s.log.Error("schedule_delivery_save_failed", slog.String("schedule_arn", d.arn), slog.String("error", werr.Error()))
-		}
-		timer.Reset(s.clk.Real(wait))
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-timer.C:
-		}
+	switch outcome {
+	case dispatch.Delivered:
+		s.finish(d, Firing{Outcome: OutcomeSucceeded})
+	case dispatch.Exhausted:
+		s.deadLetter(d, input, err)
+	case dispatch.Interrupted:
+		// Close: the delivery resumes after a restart.
 	}
-}
-
-// backoff is the schedule-clock wait after attempt n.
-func (s *Service) backoff(n int) time.Duration {
-	w := s.cfg.RetryBase
-	for i := 1; i < n && w < s.cfg.RetryMax; i++ {
-		w *= 2
-	}
-	return min(w, s.cfg.RetryMax)
 }
 
 // deadLetter ends a delivery whose attempts are spent.

@@ -249,6 +249,13 @@ func TestDeliveryResumesAfterRestart(t *testing.T) {
 	}
 	clk.Advance(time.Minute)
 	rec.next(t) // the first attempt fails; the next waits an hour
+	waitFor(t, "the failed attempt to be recorded", func() bool {
+		n, err := tb.svc.PendingAttempts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(n) == 1 && n[0] == 1
+	})
 	tb.close(t)
 	rec.mu.Lock()
 	rec.fail = nil

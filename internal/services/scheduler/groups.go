@@ -3,9 +3,10 @@ package scheduler
 import (
 	"context"
 	"database/sql"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/resource"
 )
 
 type createGroupInput struct {
@@ -33,25 +34,6 @@ func (s *Service) groupOut(g *group) groupOutput {
 		Name: g.name, State: "ACTIVE"}
 }
 
-// mergeTags sets tags on a list, replacing the values of keys it has.
-func mergeTags(have, add []Tag) []Tag {
-	out := append([]Tag(nil), have...)
-	for _, t := range add {
-		replaced := false
-		for i := range out {
-			if out[i].Key == t.Key {
-				out[i].Value = t.Value
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func (s *Service) createScheduleGroup(ctx context.Context, body []byte) (any, error) {
 	var in createGroupInput
 	if err := decode(body, &in); err != nil {
@@ -63,7 +45,7 @@ func (s *Service) createScheduleGroup(ctx context.Context, body []byte) (any, er
 		return nil, errGroupExists(in.Name)
 	}
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
-	g := &group{name: in.Name, created: now, modified: now, tags: mergeTags(nil, in.Tags)}
+	g := &group{name: in.Name, created: now, modified: now, tags: resource.MergeTags(nil, in.Tags)}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveGroup(tx, g) }); err != nil {
 		return nil, err
 	}
@@ -146,25 +128,17 @@ func (s *Service) listScheduleGroups(_ context.Context, body []byte) (any, error
 	if err != nil {
 		return nil, err
 	}
-	limit := in.MaxResults
-	if limit <= 0 {
-		limit = defaultPageSize
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var names []string
 	for n := range s.groups {
-		if strings.HasPrefix(n, in.NamePrefix) && (after == "" || n > after) {
+		if strings.HasPrefix(n, in.NamePrefix) {
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
-	out := listGroupsOutput{ScheduleGroups: []groupOutput{}}
-	for i, n := range names {
-		if i == limit {
-			out.NextToken = pageToken(names[i-1])
-			break
-		}
+	names, next := resource.Page(names, after, in.MaxResults)
+	out := listGroupsOutput{ScheduleGroups: []groupOutput{}, NextToken: next}
+	for _, n := range names {
 		out.ScheduleGroups = append(out.ScheduleGroups, s.groupOut(s.groups[n]))
 	}
 	return out, nil
@@ -196,29 +170,24 @@ type tagsOutput struct {
 }
 
 func (s *Service) tagResource(ctx context.Context, body []byte) (any, error) {
-	var in tagInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, err := s.groupOfArn(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	next := *g
-	next.tags = mergeTags(g.tags, in.Tags)
-	if len(next.tags) > 200 {
-		return nil, errValidation("A schedule group can have at most 200 tags; remove some with UntagResource first.")
-	}
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveGroup(tx, &next) }); err != nil {
-		return nil, err
-	}
-	*g = next
-	return struct{}{}, nil
+	return s.retag(ctx, body, func(have []Tag, in *tagInput) ([]Tag, error) {
+		tags := resource.MergeTags(have, in.Tags)
+		if len(tags) > 200 {
+			return nil, errValidation("A schedule group can have at most 200 tags; remove some with UntagResource first.")
+		}
+		return tags, nil
+	})
 }
 
 func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
+	return s.retag(ctx, body, func(have []Tag, in *tagInput) ([]Tag, error) {
+		return resource.DropTags(have, in.TagKeys), nil
+	})
+}
+
+// retag gives the group a TagResource or UntagResource input names the
+// tags change makes of its tags.
+func (s *Service) retag(ctx context.Context, body []byte, change func(have []Tag, in *tagInput) ([]Tag, error)) (any, error) {
 	var in tagInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -230,18 +199,8 @@ func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	next := *g
-	next.tags = nil
-	for _, t := range g.tags {
-		drop := false
-		for _, k := range in.TagKeys {
-			if t.Key == k {
-				drop = true
-				break
-			}
-		}
-		if !drop {
-			next.tags = append(next.tags, t)
-		}
+	if next.tags, err = change(g.tags, &in); err != nil {
+		return nil, err
 	}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveGroup(tx, &next) }); err != nil {
 		return nil, err

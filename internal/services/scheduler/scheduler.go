@@ -65,13 +65,13 @@
 package scheduler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +79,7 @@ import (
 
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/awsproto/model"
+	"github.com/stepflow/stepflow/internal/dispatch"
 	"github.com/stepflow/stepflow/internal/schedexpr"
 	"github.com/stepflow/stepflow/internal/store/sqlite"
 )
@@ -96,8 +97,8 @@ const DefaultGroup = "default"
 
 // Defaults of a target's RetryPolicy.
 const (
-	DefaultMaximumEventAgeInSeconds = 86400
-	DefaultMaximumRetryAttempts     = 185
+	DefaultMaximumEventAgeInSeconds = dispatch.DefaultMaximumEventAgeInSeconds
+	DefaultMaximumRetryAttempts     = dispatch.DefaultMaximumRetryAttempts
 )
 
 // DeliverFunc delivers one invocation: input to the target. A nil error is
@@ -190,6 +191,8 @@ type Service struct {
 	comp *sqlite.Component
 	log  *slog.Logger
 	clk  schedexpr.Clock
+	// retry times the delivery attempts on clk.
+	retry dispatch.Retry
 
 	// mu guards groups and schedules (caches of the database, written
 	// through) and serializes changes.
@@ -223,6 +226,7 @@ func New(cfg Config) (*Service, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
+	s.retry = dispatch.Retry{Clock: &s.clk, Base: cfg.RetryBase, Max: cfg.RetryMax}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if !cfg.DisableFiring {
 		pending, err := s.loadDeliveries(ctx)
@@ -233,8 +237,7 @@ func New(cfg Config) (*Service, error) {
 		for _, d := range pending {
 			s.startDelivery(d)
 		}
-		s.wg.Add(1)
-		go s.loop()
+		s.wg.Go(func() { dispatch.Loop(s.ctx, &s.clk, cfg.MaxWait, s.wake, s.fireDue) })
 	}
 	return s, nil
 }
@@ -247,7 +250,9 @@ func (s *Service) Close() error {
 		s.cancel()
 		s.wg.Wait()
 		if s.cfg.TimeScale != 1 {
-			err = s.saveClock(context.Background(), s.clk.Sched())
+			if err = dispatch.SaveClock(context.Background(), s.comp, "scheduler_meta", s.clk.Sched()); err != nil {
+				err = fmt.Errorf("save scheduler clock: %w", err)
+			}
 		}
 	})
 	return err
@@ -272,14 +277,7 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string {
-	out := make([]string, 0, len(actions))
-	for a := range actions {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
+func Actions() []string { return slices.Sorted(maps.Keys(actions)) }
 
 // Call runs one action in-process: input is the action's request as JSON
 // with the model's member names (path and query members included, e.g.
@@ -291,7 +289,7 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	return marshal(out)
+	return awsproto.MarshalResult(out)
 }
 
 // handle validates and runs one action.
@@ -304,24 +302,26 @@ func (s *Service) handle(ctx context.Context, action string, body []byte) (any, 
 		body = []byte("{}")
 	}
 	if err := awsproto.Validate("scheduler", action, body); err != nil {
-		var apiErr *awsproto.Error
-		if errors.As(err, &apiErr) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%s: %w", action, err)
+		return nil, actionError(action, err)
 	}
 	if err := checkLabels(action, body); err != nil {
 		return nil, err
 	}
 	out, err := h(s, ctx, body)
 	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
+		return nil, actionError(action, err)
 	}
 	return out, nil
+}
+
+// actionError returns an action's error: an *awsproto.Error as it is, any
+// other error (an internal failure) wrapped with the action's name.
+func actionError(action string, err error) error {
+	var apiErr *awsproto.Error
+	if errors.As(err, &apiErr) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", action, err)
 }
 
 // checkLabels reports a required path member missing from an in-process
@@ -360,19 +360,4 @@ func decode(body []byte, v any) error {
 		return errValidation("Unable to parse the request: " + err.Error())
 	}
 	return nil
-}
-
-// marshal encodes a response (nil is {}) without HTML escaping: AWS
-// sends <, > and & as they are.
-func marshal(v any) ([]byte, error) {
-	if v == nil {
-		return []byte("{}"), nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("marshal response: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

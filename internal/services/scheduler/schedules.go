@@ -3,13 +3,12 @@ package scheduler
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"hash/fnv"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/stepflow/stepflow/internal/resource"
 	"github.com/stepflow/stepflow/internal/schedexpr"
 )
 
@@ -228,37 +227,16 @@ func dueTime(sc *schedule, t time.Time) time.Time {
 }
 
 func (s *Service) createSchedule(ctx context.Context, body []byte) (any, error) {
-	var in scheduleInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	now := s.clk.Sched()
-	def, rt, err := s.define(&in, now)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.groups[def.GroupName]; !ok {
-		return nil, errGroupNotFound(def.GroupName)
-	}
-	k := key{def.GroupName, def.Name}
-	if _, ok := s.schedules[k]; ok {
-		return nil, errScheduleExists(def.Name)
-	}
-	real := s.cfg.Now().UTC().Truncate(time.Millisecond)
-	def.CreationDate, def.LastModificationDate = real, real
-	sc := &schedule{def: def, runtime: rt}
-	plan(sc, now)
-	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveSchedule(tx, sc) }); err != nil {
-		return nil, err
-	}
-	s.schedules[k] = sc
-	s.poke()
-	return scheduleArnOutput{ScheduleArn: def.Arn}, nil
+	return s.putSchedule(ctx, body, true)
 }
 
 func (s *Service) updateSchedule(ctx context.Context, body []byte) (any, error) {
+	return s.putSchedule(ctx, body, false)
+}
+
+// putSchedule creates a schedule (create) or replaces one; an update that
+// keeps the schedule's timing (sameTiming) keeps its firing state.
+func (s *Service) putSchedule(ctx context.Context, body []byte, create bool) (any, error) {
 	var in scheduleInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -274,14 +252,22 @@ func (s *Service) updateSchedule(ctx context.Context, body []byte) (any, error) 
 		return nil, errGroupNotFound(def.GroupName)
 	}
 	k := key{def.GroupName, def.Name}
-	old, ok := s.schedules[k]
-	if !ok {
+	old, exists := s.schedules[k]
+	switch {
+	case create && exists:
+		return nil, errScheduleExists(def.Name)
+	case !create && !exists:
 		return nil, errScheduleNotFound(def.Name)
 	}
-	def.CreationDate = old.def.CreationDate
-	def.LastModificationDate = s.cfg.Now().UTC().Truncate(time.Millisecond)
-	sc := &schedule{def: def, runtime: rt, anchor: old.anchor, next: old.next, due: old.due}
-	if !sameTiming(&old.def, &def) {
+	real := s.cfg.Now().UTC().Truncate(time.Millisecond)
+	def.CreationDate, def.LastModificationDate = real, real
+	if exists {
+		def.CreationDate = old.def.CreationDate
+	}
+	sc := &schedule{def: def, runtime: rt}
+	if exists && sameTiming(&old.def, &def) {
+		sc.anchor, sc.next, sc.due = old.anchor, old.next, old.due
+	} else {
 		plan(sc, now)
 	}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return saveSchedule(tx, sc) }); err != nil {
@@ -296,6 +282,22 @@ func (s *Service) updateSchedule(ctx context.Context, body []byte) (any, error) 
 type scheduleRef struct {
 	Name      string `json:"Name"`
 	GroupName string `json:"GroupName"`
+}
+
+// findSchedule returns a schedule ("" is the default group), or AWS's
+// not-found error; s.mu is held.
+func (s *Service) findSchedule(group, name string) (*schedule, error) {
+	if group == "" {
+		group = DefaultGroup
+	}
+	if _, ok := s.groups[group]; !ok {
+		return nil, errGroupNotFound(group)
+	}
+	sc, ok := s.schedules[key{group, name}]
+	if !ok {
+		return nil, errScheduleNotFound(name)
+	}
+	return sc, nil
 }
 
 // getScheduleOutput is GetSchedule's output.
@@ -322,17 +324,11 @@ func (s *Service) getSchedule(_ context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.GroupName == "" {
-		in.GroupName = DefaultGroup
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.groups[in.GroupName]; !ok {
-		return nil, errGroupNotFound(in.GroupName)
-	}
-	sc, ok := s.schedules[key{in.GroupName, in.Name}]
-	if !ok {
-		return nil, errScheduleNotFound(in.Name)
+	sc, err := s.findSchedule(in.GroupName, in.Name)
+	if err != nil {
+		return nil, err
 	}
 	d := &sc.def
 	return getScheduleOutput{
@@ -349,18 +345,13 @@ func (s *Service) deleteSchedule(ctx context.Context, body []byte) (any, error) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.GroupName == "" {
-		in.GroupName = DefaultGroup
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.groups[in.GroupName]; !ok {
-		return nil, errGroupNotFound(in.GroupName)
+	sc, err := s.findSchedule(in.GroupName, in.Name)
+	if err != nil {
+		return nil, err
 	}
-	k := key{in.GroupName, in.Name}
-	if _, ok := s.schedules[k]; !ok {
-		return nil, errScheduleNotFound(in.Name)
-	}
+	k := key{sc.def.GroupName, sc.def.Name}
 	if err := s.comp.Write(ctx, func(tx *sql.Tx) error { return deleteScheduleRow(tx, k.group, k.name) }); err != nil {
 		return nil, err
 	}
@@ -398,20 +389,13 @@ type listSchedulesOutput struct {
 	Schedules []scheduleSummary `json:"Schedules"`
 }
 
-const defaultPageSize = 100
-
-// pageToken encodes the position after which the next page starts.
-func pageToken(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
-
+// fromToken returns the position a NextToken starts after.
 func fromToken(tok string) (string, error) {
-	if tok == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || len(b) == 0 {
+	after, ok := resource.ParseToken(tok)
+	if !ok {
 		return "", errValidation("Invalid NextToken: pass the NextToken of the previous page, unchanged.")
 	}
-	return string(b), nil
+	return after, nil
 }
 
 func (s *Service) listSchedules(_ context.Context, body []byte) (any, error) {
@@ -423,10 +407,6 @@ func (s *Service) listSchedules(_ context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit := in.MaxResults
-	if limit <= 0 {
-		limit = defaultPageSize
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.GroupName != "" {
@@ -434,28 +414,20 @@ func (s *Service) listSchedules(_ context.Context, body []byte) (any, error) {
 			return nil, errGroupNotFound(in.GroupName)
 		}
 	}
-	var all []*schedule
+	// Schedules are listed by "group/name".
+	var names []string
 	for k, sc := range s.schedules {
 		if in.GroupName != "" && k.group != in.GroupName || !strings.HasPrefix(k.name, in.NamePrefix) ||
 			in.State != "" && sc.def.State != in.State {
 			continue
 		}
-		if after != "" && k.group+"/"+k.name <= after {
-			continue
-		}
-		all = append(all, sc)
+		names = append(names, k.group+"/"+k.name)
 	}
-	sort.Slice(all, func(i, j int) bool {
-		return all[i].def.GroupName+"/"+all[i].def.Name < all[j].def.GroupName+"/"+all[j].def.Name
-	})
-	out := listSchedulesOutput{Schedules: []scheduleSummary{}}
-	for i, sc := range all {
-		if i == limit {
-			last := all[i-1].def
-			out.NextToken = pageToken(last.GroupName + "/" + last.Name)
-			break
-		}
-		d := &sc.def
+	names, next := resource.Page(names, after, in.MaxResults)
+	out := listSchedulesOutput{Schedules: []scheduleSummary{}, NextToken: next}
+	for _, n := range names {
+		grp, name, _ := strings.Cut(n, "/")
+		d := &s.schedules[key{grp, name}].def
 		out.Schedules = append(out.Schedules, scheduleSummary{
 			Arn: d.Arn, CreationDate: epoch(d.CreationDate), GroupName: d.GroupName,
 			LastModificationDate: epoch(d.LastModificationDate), Name: d.Name, State: d.State,

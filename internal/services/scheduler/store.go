@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/stepflow/stepflow/internal/schedexpr"
+	"github.com/stepflow/stepflow/internal/dispatch"
+	"github.com/stepflow/stepflow/internal/resource"
 )
 
 // migrations create the service's tables. Append new steps; never edit a
@@ -57,10 +57,7 @@ var migrations = []string{
 }
 
 // Tag is one tag of a schedule group.
-type Tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type Tag = resource.Tag
 
 // group is one schedule group.
 type group struct {
@@ -126,18 +123,8 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open scheduler: default group: %w", err)
 	}
-	s.clk = schedexpr.Clock{Now: s.cfg.Now, Scale: s.cfg.TimeScale, RealBase: now, SchedBase: now}
-	if s.cfg.TimeScale != 1 {
-		var last int64
-		switch err := s.comp.Read().QueryRowContext(ctx, `SELECT value FROM scheduler_meta WHERE key = 'clock_ms'`).Scan(&last); {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("open scheduler: clock: %w", err)
-		default:
-			if t := time.UnixMilli(last); t.After(now) {
-				s.clk.SchedBase = t
-			}
-		}
+	if s.clk, err = dispatch.StartClock(ctx, s.comp, "scheduler_meta", s.cfg.Now, s.cfg.TimeScale); err != nil {
+		return fmt.Errorf("open scheduler: clock: %w", err)
 	}
 	s.groups = map[string]*group{}
 	rows, err := s.comp.Read().QueryContext(ctx, `SELECT name, created_ms, modified_ms, tags FROM scheduler_groups`)
@@ -230,17 +217,4 @@ func saveGroup(tx *sql.Tx, g *group) error {
 		ON CONFLICT (name) DO UPDATE SET modified_ms = excluded.modified_ms, tags = excluded.tags`,
 		g.name, msOf(g.created), msOf(g.modified), string(tags))
 	return err
-}
-
-// saveClock records the schedule clock's value at Close.
-func (s *Service) saveClock(ctx context.Context, t time.Time) error {
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO scheduler_meta (key, value) VALUES ('clock_ms', ?)
-			ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`, msOf(t))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("save scheduler clock: %w", err)
-	}
-	return nil
 }

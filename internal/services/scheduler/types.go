@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stepflow/stepflow/internal/dispatch"
 )
 
 // Target is a schedule's target, as the API carries it. Deliver receives
@@ -42,20 +44,13 @@ type RetryPolicy struct {
 	MaximumRetryAttempts     *int `json:"MaximumRetryAttempts,omitempty"`
 }
 
-// maxAge is the event age after which retries stop.
-func (t *Target) maxAge() time.Duration {
-	if t.RetryPolicy != nil && t.RetryPolicy.MaximumEventAgeInSeconds != nil {
-		return time.Duration(*t.RetryPolicy.MaximumEventAgeInSeconds) * time.Second
+// policy is the retry policy's bounds, with the defaults for what it (or
+// a nil policy) leaves out.
+func (p *RetryPolicy) policy() dispatch.Policy {
+	if p == nil {
+		return dispatch.NewPolicy(nil, nil)
 	}
-	return DefaultMaximumEventAgeInSeconds * time.Second
-}
-
-// maxRetries is the number of attempts after the first.
-func (t *Target) maxRetries() int {
-	if t.RetryPolicy != nil && t.RetryPolicy.MaximumRetryAttempts != nil {
-		return *t.RetryPolicy.MaximumRetryAttempts
-	}
-	return DefaultMaximumRetryAttempts
+	return dispatch.NewPolicy(p.MaximumEventAgeInSeconds, p.MaximumRetryAttempts)
 }
 
 // DeadLetterConfig names the SQS queue of undeliverable invocations.

@@ -152,7 +152,7 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, reqID, err)
 		return
 	}
-	b, err := marshal(out)
+	b, err := awsproto.MarshalResult(out)
 	if err != nil {
 		writeError(w, reqID, err)
 		return
