@@ -282,7 +282,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		},
 		// EXPRESS executions run in memory in real time, with the same Task
 		// integrations as STANDARD ones.
-		Local: &local.Runner{Now: time.Now, TimeScale: cfg.TimeScale, Tasks: expressTasks(tasks)},
+		Local: &local.Runner{Now: time.Now, TimeScale: cfg.TimeScale, Tasks: expressTasks(tasks, s.ready)},
 	})
 	if err != nil {
 		return nil, err
@@ -594,9 +594,15 @@ func callJSON(ctx context.Context, service string, handle awsproto.HandlerFunc, 
 }
 
 // expressTasks runs the Tasks of EXPRESS executions through the
-// integrations, as the runner does for STANDARD ones.
-func expressTasks(in *integrations.Integrations) func(ctx context.Context, arn string, c engine.ScheduleTask) (jsonv.Value, error) {
+// integrations, as the runner does for STANDARD ones. Executions resumed at
+// start wait until ready is closed: every service is wired.
+func expressTasks(in *integrations.Integrations, ready <-chan struct{}) func(ctx context.Context, arn string, c engine.ScheduleTask) (jsonv.Value, error) {
 	return func(ctx context.Context, arn string, c engine.ScheduleTask) (jsonv.Value, error) {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 		h := in.Resolve(c.Resource)
 		if h == nil {
 			return nil, &local.TaskError{Name: "States.TaskFailed", Cause: "Stepflow has no integration for the resource " + c.Resource + " yet"}

@@ -28,11 +28,18 @@ func TestCallbackTimeouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wait := func(name, timeouts string) string {
+	// The once-only check reads its own queue, so that it never takes the
+	// token of an execution that already timed out.
+	once, err := q.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("callbacks-once")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitOn := func(queueURL *string, name, timeouts string) string {
 		return createSM(t, c, base, name, `{"StartAt":"Wait","States":{"Wait":{"Type":"Task",
 			"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-			"Parameters":{"QueueUrl":"`+*created.QueueUrl+`","MessageBody":{"token.$":"$$.Task.Token"}},`+timeouts+`,"End":true}}}`)
+			"Parameters":{"QueueUrl":"`+*queueURL+`","MessageBody":{"token.$":"$$.Task.Token"}},`+timeouts+`,"End":true}}}`)
 	}
+	wait := func(name, timeouts string) string { return waitOn(created.QueueUrl, name, timeouts) }
 	for _, tc := range []struct{ name, timeouts, want string }{
 		{"heartbeat", `"HeartbeatSeconds":60,"TimeoutSeconds":3600`, "States.HeartbeatTimeout"},
 		{"timeout", `"TimeoutSeconds":60`, "States.Timeout"},
@@ -44,11 +51,11 @@ func TestCallbackTimeouts(t *testing.T) {
 	}
 
 	// A token completes its task once.
-	sm := wait("wait-once", `"TimeoutSeconds":3600`)
+	sm := waitOn(once.QueueUrl, "wait-once", `"TimeoutSeconds":3600`)
 	st, _, _ := call(c, base, "StartExecution", map[string]any{"stateMachineArn": sm})
-	msg, err := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: created.QueueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 10})
-	if err != nil || len(msg.Messages) == 0 {
-		t.Fatalf("no callback message: %v", err)
+	msg, err := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: once.QueueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 10})
+	if err != nil || len(msg.Messages) != 1 {
+		t.Fatalf("callback messages: %d, %v; want 1", len(msg.Messages), err)
 	}
 	var token string
 	for _, m := range msg.Messages {
