@@ -224,8 +224,9 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	// StartSyncExecution and TestState: the CLI sends them to a "sync-"
-	// prefixed host unless host prefix injection is disabled, as the README
-	// says.
+	// prefixed host, which does not resolve. With the server as the CLI's
+	// HTTP proxy (the README's way for every CLI version), the request
+	// reaches it anyway.
 	aws.must(&sm, "create-state-machine", "--name", "cli-express", "--type", "EXPRESS", "--role-arn", roleArn,
 		"--definition", `{"StartAt":"Add","States":{"Add":{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)"},"End":true}}}`)
 	if _, stderr, err := aws.run("start-sync-execution", "--state-machine-arn", sm.StateMachineArn, "--input", `{"a":1,"b":2}`); err == nil ||
@@ -233,7 +234,7 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("start-sync-execution with host prefixes: err %v, stderr %q; want a failure to reach the sync- host", err, stderr)
 	}
 	syncCLI := *aws
-	syncCLI.env = append(append([]string(nil), aws.env...), "AWS_DISABLE_HOST_PREFIX_INJECTION=true")
+	syncCLI.env = append(append([]string(nil), aws.env...), "HTTP_PROXY="+srv.url(), "http_proxy="+srv.url(), "NO_PROXY=", "no_proxy=")
 	var syncOut struct {
 		Status string `json:"status"`
 		Output string `json:"output"`
@@ -246,11 +247,23 @@ func TestAWSCLI(t *testing.T) {
 		Status string `json:"status"`
 		Output string `json:"output"`
 	}
-	syncCLI.must(&tested, "test-state", "--role-arn", roleArn, "--input", `{"a":2,"b":3}`,
+	stdout, stderr, err := syncCLI.run("test-state", "--role-arn", roleArn, "--input", `{"a":2,"b":3}`,
 		"--definition", `{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)"},"End":true}`)
-	// TestState spaces its output as AWS does.
-	if tested.Status != "SUCCEEDED" || tested.Output != `{"sum": 5}` {
-		t.Errorf("test-state: %+v, want SUCCEEDED with {\"sum\": 5}", tested)
+	switch {
+	case err != nil && strings.Contains(stderr, "Invalid choice"):
+		// Debian's CLI 2.9 predates TestState (2023); TestSDKSyncHostPrefix
+		// covers it with the SDK.
+		t.Logf("this AWS CLI has no test-state command")
+	case err != nil:
+		t.Errorf("test-state: %v\n%s", err, stderr)
+	default:
+		if err := json.Unmarshal(stdout, &tested); err != nil {
+			t.Fatalf("test-state output %q: %v", stdout, err)
+		}
+		// TestState spaces its output as AWS does.
+		if tested.Status != "SUCCEEDED" || tested.Output != `{"sum": 5}` {
+			t.Errorf("test-state: %+v, want SUCCEEDED with {\"sum\": 5}", tested)
+		}
 	}
 
 	// Signatures the server refuses: the CLI shows AWS's code and message.
