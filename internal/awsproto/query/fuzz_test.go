@@ -35,12 +35,23 @@ var fuzzServices = []struct {
 		"TransitiveTagKeys.member.1=a&TransitiveTagKeys.member.00=b",
 		"DurationSeconds=1e3&ProvidedContexts.member.1.ProviderArn=p",
 	}, []uint16{0, 5}},
+	{"ses", "http://ses.amazonaws.com/doc/2010-12-01/", []string{
+		"Action=SendEmail&Source=a%40b.com&Destination.ToAddresses.member.1=c%40d.com&Message.Subject.Data=hi&Message.Body.Text.Data=x",
+		"Action=ListIdentities&MaxItems=10&IdentityType=Domain&NextToken=abc",
+		"Action=ListIdentities&MaxItems=ten",
+		"Action=SendRawEmail&RawMessage.Data=SGVsbG8%3D&Destinations.member.2=x&Destinations.member.1=y",
+		"Destination.ToAddresses=&Tags.member.1.Name=a&Tags.member.1.Value=b&Tags.member.10.Name=z",
+		"Destination.ToAddresses.member.0=x&Destination.ToAddresses.member.-1=y&Destination.ToAddresses.member.x=z",
+		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s=1&.=2&..=3&Message.=4",
+		"SetIdentityNotificationTopic&Identity=x&Enabled=maybe",
+		"Message.Body.Text.Data=%ff%fe",
+	}, []uint16{0, 40, 80}},
 }
 
 // FuzzFormToJSON feeds arbitrary form bodies to the awsQuery parser for
 // every operation of every awsQuery service: no input may panic; the
-// result is valid JSON, or an *awsproto.Error; the XML of any JSON result
-// is well-formed.
+// result is valid JSON, or an *awsproto.Error (from DecodeForm, a
+// *ValueError); the XML of any JSON result is well-formed.
 func FuzzFormToJSON(f *testing.F) {
 	svcs := make([]*model.Service, len(fuzzServices))
 	for i, fs := range fuzzServices {
@@ -65,6 +76,12 @@ func FuzzFormToJSON(f *testing.F) {
 		op := &svc.Operations[int(opIndex)%len(svc.Operations)]
 		if op.Input < 0 {
 			return
+		}
+		if _, err := DecodeForm(svc, op.Input, form); err != nil {
+			var ve *ValueError
+			if !errors.As(err, &ve) {
+				t.Fatalf("DecodeForm: %v is not a *ValueError", err)
+			}
 		}
 		out, err := FormToJSON(svc, op.Input, form)
 		if err != nil {

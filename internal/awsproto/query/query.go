@@ -1,4 +1,5 @@
-// Package query is the server side of the awsQuery protocol (IAM, STS):
+// Package query is the server side of the awsQuery protocol (IAM, STS; SES
+// v1 reads its forms with DecodeForm):
 // form-encoded requests (Action=…&Version=…, lists as Member.N, maps as
 // entry.N.key/value) turned into the JSON of the model's input shape, and
 // the JSON output written back as AWS's XML response, or the XML error
@@ -38,6 +39,17 @@ const maxFormDepth = 16
 // a structure member as Name.Member. Returns a ValidationError for a
 // scalar that does not parse as its type.
 func FormToJSON(svc *model.Service, shape int, form url.Values) ([]byte, error) {
+	out, err := DecodeForm(svc, shape, form)
+	var ve *ValueError
+	if errors.As(err, &ve) {
+		return nil, awsproto.ValidationError(awsproto.Violation(ve.Path, ve.Value, "Member must be "+ve.Want))
+	}
+	return out, err
+}
+
+// DecodeForm is FormToJSON for services that word their own answer to a
+// scalar that does not parse as its type: it reports one as a *ValueError.
+func DecodeForm(svc *model.Service, shape int, form url.Values) ([]byte, error) {
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		keys = append(keys, k)
@@ -49,6 +61,21 @@ func FormToJSON(svc *model.Service, shape int, form url.Values) ([]byte, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// A ValueError is a form parameter whose value does not parse as its
+// member's scalar type.
+type ValueError struct {
+	Key   string // the form key, e.g. "Tags.member.1.Value"
+	Path  string // the member path validation messages name, e.g. "tags.1.member.value"
+	Value string
+	Want  string // what the member takes: "true or false", "an integer" or "a number"
+}
+
+// Error says which parameter is invalid and what it takes: "Value 'x' for
+// parameter MaxItems is invalid: expected an integer."
+func (e *ValueError) Error() string {
+	return "Value '" + e.Value + "' for parameter " + e.Key + " is invalid: expected " + e.Want + "."
 }
 
 type formEncoder struct {
@@ -129,7 +156,7 @@ func (fe *formEncoder) value(b []byte, idx int, key, path string, depth int) ([]
 	if !ok || len(vs) == 0 {
 		return b, false, nil
 	}
-	b, err := appendScalar(b, sh, vs[0], path)
+	b, err := appendScalar(b, sh, vs[0], key, path)
 	return b, err == nil, err
 }
 
@@ -235,8 +262,9 @@ func (fe *formEncoder) mapValue(b []byte, sh *model.Shape, key, path string, dep
 	return append(b, '}'), true, nil
 }
 
-// appendScalar appends s as the JSON value of a scalar shape.
-func appendScalar(b []byte, sh *model.Shape, s, path string) ([]byte, error) {
+// appendScalar appends s, the value of form key key, as the JSON value of
+// a scalar shape.
+func appendScalar(b []byte, sh *model.Shape, s, key, path string) ([]byte, error) {
 	switch sh.Type {
 	case model.TypeBoolean:
 		switch strings.ToLower(s) {
@@ -245,25 +273,21 @@ func appendScalar(b []byte, sh *model.Shape, s, path string) ([]byte, error) {
 		case "false":
 			return append(b, "false"...), nil
 		}
-		return nil, badScalar(path, s, "Member must be true or false")
+		return nil, &ValueError{Key: key, Path: path, Value: s, Want: "true or false"}
 	case model.TypeByte, model.TypeShort, model.TypeInteger, model.TypeIntEnum, model.TypeLong, model.TypeBigInteger:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, badScalar(path, s, "Member must be an integer")
+			return nil, &ValueError{Key: key, Path: path, Value: s, Want: "an integer"}
 		}
 		return strconv.AppendInt(b, n, 10), nil
 	case model.TypeFloat, model.TypeDouble, model.TypeBigDecimal:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, badScalar(path, s, "Member must be a number")
+			return nil, &ValueError{Key: key, Path: path, Value: s, Want: "a number"}
 		}
 		return strconv.AppendFloat(b, f, 'g', -1, 64), nil
 	}
 	return appendJSONString(b, s), nil
-}
-
-func badScalar(path, value, constraint string) error {
-	return awsproto.ValidationError(awsproto.Violation(path, value, constraint))
 }
 
 // joinPath appends a member to an error path, first letter lower-cased, as

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -86,6 +87,33 @@ func TestFormToJSON(t *testing.T) {
 		if _, err := FormToJSON(svc, op.Input, form); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
+	}
+}
+
+func TestDecodeFormValueError(t *testing.T) {
+	t.Parallel()
+	svc, err := model.Load("iam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		op, form string
+		want     ValueError
+	}{
+		{"ListRoles", "MaxItems=ten", ValueError{Key: "MaxItems", Path: "maxItems", Value: "ten", Want: "an integer"}},
+		{"ListPolicies", "OnlyAttached=yes", ValueError{Key: "OnlyAttached", Path: "onlyAttached", Value: "yes", Want: "true or false"}},
+	}
+	for _, tt := range tests {
+		op, _ := svc.Operation(tt.op)
+		form, _ := url.ParseQuery(tt.form)
+		_, err := DecodeForm(svc, op.Input, form)
+		var ve *ValueError
+		if !errors.As(err, &ve) || *ve != tt.want {
+			t.Errorf("DecodeForm(%s) = %v, want %+v", tt.form, err, tt.want)
+		}
+	}
+	if got, want := tests[0].want.Error(), "Value 'ten' for parameter MaxItems is invalid: expected an integer."; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package restjson is the server side of the restJson1 protocol (Lambda,
-// API Gateway): each operation is bound by the Smithy model to an HTTP
+// API Gateway, EventBridge Scheduler): each operation is bound by the Smithy model to an HTTP
 // method and a URI template, and takes its input from the path labels, the
 // query string and a JSON body. A request is turned into the JSON form of
 // the operation's input shape (the model's member names), so the wire path
@@ -126,6 +126,10 @@ type Errors struct {
 	// its member's type; message says which ("MaxItems must be a number:
 	// \"x\""). Default: ValidationException with message.
 	BadQuery func(message string) error
+	// BadQueryInteger, when set, is the answer to a query parameter of an
+	// integer member whose value is not a whole number, given the
+	// parameter and its value, in place of BadQuery.
+	BadQueryInteger func(param, value string) error
 }
 
 func (e *Errors) setDefaults() {
@@ -151,6 +155,12 @@ func (e *Errors) setDefaults() {
 	}
 	if e.BadQuery == nil {
 		e.BadQuery = func(message string) error { return awsproto.NewError(awsproto.CodeValidation, message) }
+	}
+	if e.BadQueryInteger == nil {
+		badQuery := e.BadQuery
+		e.BadQueryInteger = func(param, value string) error {
+			return badQuery(param + " must be a number: " + strconv.Quote(value))
+		}
 	}
 }
 
@@ -414,10 +424,12 @@ func (rt *route) input(r *http.Request, labels []string, body []byte, errs *Erro
 			b, _ := json.Marshal(vals)
 			members[m.name] = b
 		case model.TypeInteger, model.TypeLong:
-			if _, err := strconv.ParseInt(vals[0], 10, 64); err != nil {
-				return nil, errs.BadQuery(m.key + " must be a number: " + strconv.Quote(vals[0]))
+			n, err := strconv.ParseInt(vals[0], 10, 64)
+			if err != nil {
+				return nil, errs.BadQueryInteger(m.key, vals[0])
 			}
-			members[m.name] = json.RawMessage(vals[0])
+			// As JSON: "007" and "+7" are 7.
+			members[m.name] = strconv.AppendInt(nil, n, 10)
 		case model.TypeBoolean:
 			members[m.name] = json.RawMessage(strconv.FormatBool(vals[0] == "true"))
 		default:

@@ -55,8 +55,16 @@ func TestHandler(t *testing.T) {
 		{name: "boolean query", cfg: func(c *restjson.Config) { c.Service, c.Operations = "apigatewayv2", []string{"ExportApi"} },
 			method: "GET", target: "/v2/apis/a/exports/OAS30?includeExtensions=true&outputType=YAML",
 			status: 200, op: "ExportApi", input: `{"ApiId":"a","IncludeExtensions":true,"OutputType":"YAML","Specification":"OAS30"}`},
+		{name: "number query not canonical", method: "GET", target: "/2015-03-31/functions/f/versions?MaxItems=%2B007",
+			status: 200, op: "ListVersionsByFunction", input: `{"FunctionName":"f","MaxItems":7}`},
 		{name: "bad number", method: "GET", target: "/2015-03-31/functions?MaxItems=x",
 			status: 400, code: awsproto.CodeValidation, out: `{"message":"MaxItems must be a number: \"x\""}`},
+		{name: "bad number worded", cfg: func(c *restjson.Config) {
+			c.Errors.BadQueryInteger = func(param, value string) error {
+				return awsproto.NewError("InvalidParameterValueException", param+" is "+value)
+			}
+		}, method: "GET", target: "/2015-03-31/functions?MaxItems=1.5",
+			status: 400, code: "InvalidParameterValueException", out: `{"message":"MaxItems is 1.5"}`},
 		{name: "not JSON", method: "POST", target: "/2015-03-31/functions", body: `{x`,
 			status: 400, code: awsproto.CodeSerialization},
 		{name: "not an object", method: "POST", target: "/2015-03-31/functions", body: `[1]`,

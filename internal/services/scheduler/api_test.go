@@ -334,6 +334,14 @@ func TestRouting(t *testing.T) {
 		{http.MethodGet, "/schedules/x", 404, "ResourceNotFoundException"},
 		{http.MethodGet, "/schedules?MaxResults=abc", 400, "ValidationException"},
 		{http.MethodGet, "/schedules?MaxResults=500", 400, "ValidationException"},
+		{http.MethodGet, "/schedules?MaxResults=007", 200, ""},
+		// A trailing slash only on the list paths.
+		{http.MethodGet, "/schedule-groups/", 200, ""},
+		{http.MethodPost, "/schedules/", 405, "MethodNotAllowedException"},
+		{http.MethodGet, "/schedules/x/", 404, "UnknownOperationException"},
+		{http.MethodGet, "/tags/", 404, "UnknownOperationException"},
+		// An unescaped ARN is taken whole, trailing slash included.
+		{http.MethodGet, "/tags/arn:aws:scheduler:us-east-1:111111111111:schedule-group/default/", 400, "ValidationException"},
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, tb.srv.URL+tt.path, nil)
@@ -346,15 +354,21 @@ func TestRouting(t *testing.T) {
 			t.Errorf("%s %s = %d %q; want %d %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), tt.status, tt.errType)
 		}
 	}
-	// A malformed body.
-	req, _ := http.NewRequest(http.MethodPost, tb.srv.URL+"/schedules/x", strings.NewReader("{nope"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "SerializationException" {
-		t.Errorf("bad body = %d %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	// Bodies that are not an object's members.
+	for _, b := range []struct{ body, errType string }{
+		{"{nope", "SerializationException"},
+		{"[]", "SerializationException"},
+		{"null", "ValidationException"}, // no members: the required ones are missing
+	} {
+		req, _ := http.NewRequest(http.MethodPost, tb.srv.URL+"/schedules/x", strings.NewReader(b.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != b.errType {
+			t.Errorf("body %s = %d %s; want 400 %s", b.body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b.errType)
+		}
 	}
 }
 

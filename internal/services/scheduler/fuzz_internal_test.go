@@ -2,29 +2,39 @@ package scheduler
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
-func FuzzRoute(f *testing.F) {
-	for _, p := range []string{"/schedules", "/schedules/a", "/schedule-groups/g", "/tags/arn%3Aaws%3Ascheduler%3Aus-east-1%3A1%3Aschedule-group%2Fg",
-		"/tags/arn:aws:scheduler:us-east-1:1:schedule-group/g", "/schedules/%zz", "/x"} {
-		f.Add(http.MethodGet, p, "MaxResults=5&NamePrefix=a&TagKeys=a&TagKeys=b")
+// FuzzServedPath: the path handed to restjson names the same resource
+// as the request's (it unescapes alike), a tags ARN is one segment, and
+// only a tags path is rewritten.
+func FuzzServedPath(f *testing.F) {
+	for _, p := range []string{"/schedules", "/schedules/", "/schedules/a", "/schedules/a/", "/schedule-groups/g", "/tags/",
+		"/tags//x", "/tags/arn%3Aaws%3Ascheduler%3Aus-east-1%3A1%3Aschedule-group%2Fg",
+		"/tags/arn:aws:scheduler:us-east-1:1:schedule-group/g", "/tags/a/b%2Fc/", "/schedules/%zz", "/x", "/", ""} {
+		f.Add(p)
 	}
-	h := NewHTTPHandler(nil, nil).(*httpHandler)
-	f.Fuzz(func(t *testing.T, method, path, query string) {
-		action, label, _ := route(method, path)
-		if action == "" {
+	f.Fuzz(func(t *testing.T, p string) {
+		got, ok := servedPath(p)
+		if !ok {
+			if !strings.HasSuffix(p, "/") {
+				t.Fatalf("servedPath(%q) refused a path without a trailing slash", p)
+			}
 			return
 		}
-		q, err := url.ParseQuery(query)
-		if err != nil {
+		if got == p {
 			return
 		}
-		in, err := h.input(action, label, q, nil)
-		if err == nil && !json.Valid(in) {
-			t.Fatalf("input %s is not JSON", in)
+		arn, isTags := strings.CutPrefix(got, "/tags/")
+		if !isTags || strings.Contains(arn, "/") {
+			t.Fatalf("servedPath(%q) = %q", p, got)
+		}
+		want, err1 := url.PathUnescape(p)
+		have, err2 := url.PathUnescape(got)
+		if (err1 == nil) != (err2 == nil) || have != want {
+			t.Fatalf("servedPath(%q) = %q: unescapes to %q, not %q", p, got, have, want)
 		}
 	})
 }

@@ -1,65 +1,12 @@
 package ses
 
 import (
-	"encoding/json"
-	"errors"
 	"mime"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/stepflow/stepflow/internal/awsproto/model"
 )
-
-// FuzzFormToJSON feeds the awsQuery form parser arbitrary query strings
-// for every SES v1 operation: it never panics, and what it returns is
-// valid JSON or an *errFormValue.
-func FuzzFormToJSON(f *testing.F) {
-	for _, seed := range []string{
-		"Action=SendEmail&Source=a%40b.com&Destination.ToAddresses.member.1=c%40d.com&Message.Subject.Data=hi&Message.Body.Text.Data=x",
-		"Action=ListIdentities&MaxItems=10&IdentityType=Domain&NextToken=abc",
-		"Action=ListIdentities&MaxItems=ten",
-		"Action=SendRawEmail&RawMessage.Data=SGVsbG8%3D&Destinations.member.2=x&Destinations.member.1=y",
-		"Destination.ToAddresses=&Tags.member.1.Name=a&Tags.member.1.Value=b&Tags.member.10.Name=z",
-		"Destination.ToAddresses.member.0=x&Destination.ToAddresses.member.-1=y&Destination.ToAddresses.member.x=z",
-		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s=1&.=2&..=3&Message.=4",
-		"SetIdentityNotificationTopic&Identity=x&Enabled=maybe",
-		"Message.Body.Text.Data=%ff%fe",
-	} {
-		f.Add(seed)
-	}
-	svc, err := model.Load(modelV1)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, q string) {
-		form, err := url.ParseQuery(q)
-		if err != nil {
-			return
-		}
-		for i := range svc.Operations {
-			op := &svc.Operations[i]
-			if op.Input < 0 {
-				continue
-			}
-			out, err := formToJSON(svc, op.Input, form)
-			if err != nil {
-				var fe *errFormValue
-				if !errors.As(err, &fe) {
-					t.Fatalf("%s: %v is not an *errFormValue", op.Name, err)
-				}
-				continue
-			}
-			if !json.Valid(out) {
-				t.Fatalf("%s: invalid JSON %q from %q", op.Name, out, q)
-			}
-			// Validation never panics either.
-			_ = validate(modelV1, op.Name, out)
-		}
-	})
-}
 
 // FuzzBuildMIME builds messages from arbitrary parts: no panic, and the
 // result parses back with the same subject and bodies (newlines

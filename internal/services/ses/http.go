@@ -3,6 +3,7 @@ package ses
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/stepflow/stepflow/internal/awsproto"
 	"github.com/stepflow/stepflow/internal/awsproto/model"
+	"github.com/stepflow/stepflow/internal/awsproto/query"
+	"github.com/stepflow/stepflow/internal/awsproto/restjson"
 )
 
 // maxBodyBytes limits a request body: a 40 MB raw message, base64-encoded
@@ -119,7 +122,7 @@ func (h *httpHandler) v1Request(r *http.Request, reqID string) (string, any, err
 	op, _ := h.v1.Operation(action)
 	input := []byte("{}")
 	if op.Input >= 0 {
-		if input, err = formToJSON(h.v1, op.Input, form); err != nil {
+		if input, err = query.DecodeForm(h.v1, op.Input, form); err != nil {
 			return action, nil, formError(err)
 		}
 	}
@@ -153,6 +156,16 @@ func parseForm(r *http.Request, body []byte) (url.Values, error) {
 		form[k] = append(form[k], v...)
 	}
 	return form, nil
+}
+
+// formError words a query.DecodeForm failure as v1's
+// InvalidParameterValue.
+func formError(err error) error {
+	var ve *query.ValueError
+	if errors.As(err, &ve) {
+		return badInput(false, ve.Error())
+	}
+	return err
 }
 
 func writeXML(w http.ResponseWriter, status int, reqID string, body []byte) {
@@ -298,13 +311,7 @@ func writeV2Error(w http.ResponseWriter, reqID string, err error) {
 	body, _ := json.Marshal(struct {
 		Message string `json:"message"`
 	}{msg})
-	hdr := w.Header()
-	hdr.Set("x-amzn-RequestId", reqID)
-	hdr.Set("x-amzn-ErrorType", code)
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	restjson.WriteError(w, reqID, code, status, body)
 }
 
 func (h *httpHandler) v2Request(r *http.Request, reqID string) (any, error) {

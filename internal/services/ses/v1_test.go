@@ -456,6 +456,9 @@ func TestV1BadInput(t *testing.T) {
 		{"not an integer", "Action=ListIdentities&MaxItems=ten", "InvalidParameterValue", "Value 'ten' for parameter MaxItems is invalid: expected an integer."},
 		{"bad enum", "Action=ListIdentities&IdentityType=Robot", "ValidationError",
 			"1 validation error detected: Value 'Robot' at 'identityType' failed to satisfy constraint: Member must satisfy enum value set: [EmailAddress, Domain]"},
+		// Only Name.member.N (N = 1, 2, ...) and "Name=" spell a list.
+		{"list without members", "Action=GetIdentityVerificationAttributes&Identities.member.01=a.com&Identities.member.x=b.com", "ValidationError",
+			"1 validation error detected: Value null at 'identities' failed to satisfy constraint: Member must not be null"},
 	}
 	for _, tt := range raw {
 		t.Run(tt.name, func(t *testing.T) {
