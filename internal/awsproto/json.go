@@ -135,6 +135,29 @@ func WithCredential(ctx context.Context, c *Credential) context.Context {
 	return context.WithValue(ctx, credentialKey, c)
 }
 
+// Authenticate returns ctx carrying the credential of the caller of r, as
+// every protocol handler establishes it before it decodes a request. With
+// auth set, the credential is auth's verdict on r and body (auth's error is
+// returned as it is), and one scoped to another service than signingName
+// (when not "") is InvalidSignature. With auth nil, it is r's credential
+// scope parsed without verification, or none when r is not signed.
+func Authenticate(ctx context.Context, r *http.Request, body []byte, auth Authenticator, signingName string) (context.Context, error) {
+	if auth == nil {
+		if cred, err := ParseCredentialScope(r); err == nil {
+			ctx = WithCredential(ctx, cred)
+		}
+		return ctx, nil
+	}
+	cred, err := auth(r, body)
+	if err != nil {
+		return ctx, err
+	}
+	if cred != nil && signingName != "" && cred.Service != signingName {
+		return ctx, InvalidSignature("Credential should be scoped to correct service: '" + signingName + "'. ")
+	}
+	return WithCredential(ctx, cred), nil
+}
+
 // ServeHTTP implements http.Handler.
 func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := h.cfg.NewRequestID()
@@ -167,18 +190,9 @@ func (h *JSONHandler) serve(r *http.Request, reqID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := WithRequestID(r.Context(), reqID)
-	if h.cfg.Authenticate != nil {
-		cred, err := h.cfg.Authenticate(r, body)
-		if err != nil {
-			return nil, err
-		}
-		if cred != nil && h.svc.SigningName != "" && cred.Service != h.svc.SigningName {
-			return nil, InvalidSignature("Credential should be scoped to correct service: '" + h.svc.SigningName + "'. ")
-		}
-		ctx = WithCredential(ctx, cred)
-	} else if cred, err := ParseCredentialScope(r); err == nil {
-		ctx = WithCredential(ctx, cred)
+	ctx, err := Authenticate(WithRequestID(r.Context(), reqID), r, body, h.cfg.Authenticate, h.svc.SigningName)
+	if err != nil {
+		return nil, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")

@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"time"
 
@@ -143,58 +142,44 @@ func (s *Service) Close() error {
 	return err
 }
 
-// handler is one action: it decodes its body and returns its response.
-type handler func(s *Service, ctx context.Context, body []byte) (any, error)
-
 // actions maps every action Handle serves to its handler.
-var actions map[string]handler
+var actions = awsproto.Actions[*Service]{
+	"CreateTable":                         (*Service).createTable,
+	"DescribeTable":                       (*Service).describeTable,
+	"UpdateTable":                         (*Service).updateTable,
+	"DeleteTable":                         (*Service).deleteTable,
+	"ListTables":                          (*Service).listTables,
+	"UpdateTimeToLive":                    (*Service).updateTimeToLive,
+	"DescribeTimeToLive":                  (*Service).describeTimeToLive,
+	"DescribeContinuousBackups":           (*Service).describeContinuousBackups,
+	"UpdateContinuousBackups":             (*Service).updateContinuousBackups,
+	"TagResource":                         (*Service).tagResource,
+	"UntagResource":                       (*Service).untagResource,
+	"ListTagsOfResource":                  (*Service).listTagsOfResource,
+	"DescribeKinesisStreamingDestination": (*Service).describeKinesisStreamingDestination,
+	"DescribeContributorInsights":         (*Service).describeContributorInsights,
+	"DescribeTableReplicaAutoScaling":     (*Service).describeTableReplicaAutoScaling,
+	"GetResourcePolicy":                   (*Service).getResourcePolicy,
+	"DescribeLimits":                      (*Service).describeLimits,
+	"DescribeEndpoints":                   (*Service).describeEndpoints,
+	"ListBackups":                         (*Service).listBackups,
+	"ListGlobalTables":                    (*Service).listGlobalTables,
 
-func init() {
-	actions = map[string]handler{
-		"CreateTable":                         (*Service).createTable,
-		"DescribeTable":                       (*Service).describeTable,
-		"UpdateTable":                         (*Service).updateTable,
-		"DeleteTable":                         (*Service).deleteTable,
-		"ListTables":                          (*Service).listTables,
-		"UpdateTimeToLive":                    (*Service).updateTimeToLive,
-		"DescribeTimeToLive":                  (*Service).describeTimeToLive,
-		"DescribeContinuousBackups":           (*Service).describeContinuousBackups,
-		"UpdateContinuousBackups":             (*Service).updateContinuousBackups,
-		"TagResource":                         (*Service).tagResource,
-		"UntagResource":                       (*Service).untagResource,
-		"ListTagsOfResource":                  (*Service).listTagsOfResource,
-		"DescribeKinesisStreamingDestination": (*Service).describeKinesisStreamingDestination,
-		"DescribeContributorInsights":         (*Service).describeContributorInsights,
-		"DescribeTableReplicaAutoScaling":     (*Service).describeTableReplicaAutoScaling,
-		"GetResourcePolicy":                   (*Service).getResourcePolicy,
-		"DescribeLimits":                      (*Service).describeLimits,
-		"DescribeEndpoints":                   (*Service).describeEndpoints,
-		"ListBackups":                         (*Service).listBackups,
-		"ListGlobalTables":                    (*Service).listGlobalTables,
+	"PutItem":    (*Service).putItem,
+	"GetItem":    (*Service).getItem,
+	"UpdateItem": (*Service).updateItem,
+	"DeleteItem": (*Service).deleteItem,
+	"Query":      (*Service).query,
+	"Scan":       (*Service).scan,
 
-		"PutItem":    (*Service).putItem,
-		"GetItem":    (*Service).getItem,
-		"UpdateItem": (*Service).updateItem,
-		"DeleteItem": (*Service).deleteItem,
-		"Query":      (*Service).query,
-		"Scan":       (*Service).scan,
-
-		"BatchGetItem":       (*Service).batchGetItem,
-		"BatchWriteItem":     (*Service).batchWriteItem,
-		"TransactWriteItems": (*Service).transactWriteItems,
-		"TransactGetItems":   (*Service).transactGetItems,
-	}
+	"BatchGetItem":       (*Service).batchGetItem,
+	"BatchWriteItem":     (*Service).batchWriteItem,
+	"TransactWriteItems": (*Service).transactWriteItems,
+	"TransactGetItems":   (*Service).transactGetItems,
 }
 
 // Actions lists the actions Handle serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Handle runs one action on its JSON request body and returns the
 // response body or an error: an *awsproto.Error for AWS API errors, any
@@ -202,14 +187,7 @@ func Actions() []string {
 // awsproto.HandlerFunc's. Actions of the model that Stepflow does not
 // emulate answer UnknownOperationException.
 func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, error) {
-	h, ok := actions[action]
-	if !ok {
-		return nil, awsproto.UnknownOperation()
-	}
-	out, err := h(s, ctx, body)
-	if err == nil {
-		return out, nil
-	}
+	out, err := actions.Dispatch(s, ctx, action, body)
 	var wm *memberError
 	if errors.As(err, &wm) {
 		if sl, ok := ctx.Value(slotKey{}).(*errorSlot); ok {
@@ -217,11 +195,7 @@ func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, 
 		}
 		return nil, wm.err
 	}
-	var apiErr *awsproto.Error
-	if !errors.As(err, &apiErr) {
-		return nil, fmt.Errorf("%s: %w", action, err)
-	}
-	return nil, err
+	return out, err
 }
 
 // Call runs one action for an in-process caller (Step Functions'
@@ -233,7 +207,7 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	if len(bytes.TrimSpace(input)) == 0 {
 		input = []byte("{}")
 	}
-	if _, ok := actions[action]; !ok {
+	if !actions.Has(action) {
 		return nil, awsproto.UnknownOperation()
 	}
 	if err := awsproto.Validate("dynamodb", action, input); err != nil {

@@ -47,6 +47,12 @@ func errTableNotFound(name string) *awsproto.Error {
 	return awsproto.NewError(CodeResourceNotFound, msgNotFound+": Table: "+name+" not found")
 }
 
+// errBackupsTableNotFound is the continuous-backups actions' answer for a
+// table that does not exist.
+func errBackupsTableNotFound(name string) *awsproto.Error {
+	return awsproto.NewError("TableNotFoundException", "Table not found: "+name)
+}
+
 func errInUse(msg string) *awsproto.Error { return awsproto.NewError(CodeResourceInUse, msg) }
 
 // memberError is an API error whose JSON body carries members besides

@@ -379,6 +379,24 @@ type prepared struct {
 	old, new attr.Item
 }
 
+// onlyCondition compiles the ConditionExpression of a PutItem or
+// DeleteItem, their one expression, and checks that the expression
+// attribute names and values all serve it.
+func onlyCondition(in *exprInput, src *string) (*expr.Condition, error) {
+	ex, err := newExprs(in)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := ex.condition(src, "ConditionExpression")
+	if err != nil {
+		return nil, err
+	}
+	if err := ex.done(cond != nil, "ConditionExpression is null"); err != nil {
+		return nil, err
+	}
+	return cond, nil
+}
+
 func (s *Service) preparePut(in *putItemInput) (*prepared, error) {
 	if err := in.legacyParams.translate(legacyTarget{exprs: &in.exprInput, condition: &in.ConditionExpression}); err != nil {
 		return nil, err
@@ -386,15 +404,8 @@ func (s *Service) preparePut(in *putItemInput) (*prepared, error) {
 	if in.Item == nil {
 		return nil, errValidation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
 	}
-	ex, err := newExprs(&in.exprInput)
+	cond, err := onlyCondition(&in.exprInput, in.ConditionExpression)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := ex.condition(in.ConditionExpression, "ConditionExpression")
-	if err != nil {
-		return nil, err
-	}
-	if err := ex.done(cond != nil, "ConditionExpression is null"); err != nil {
 		return nil, err
 	}
 	t, err := s.getTable(in.TableName)
@@ -454,22 +465,58 @@ func (s *Service) putItem(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, errValidation("ReturnValues can only be ALL_OLD or NONE")
+	if err := checkReturnOld(in.ReturnValues); err != nil {
+		return nil, err
 	}
 	p, err := s.preparePut(&in)
 	if err != nil {
 		return nil, err
 	}
+	return s.writeItem(ctx, p, in.ReturnValues, in.ReturnConsumedCapacity)
+}
+
+// checkReturnOld checks the ReturnValues of PutItem and DeleteItem.
+func checkReturnOld(returnValues string) error {
+	if returnValues != "" && returnValues != "NONE" && returnValues != "ALL_OLD" {
+		return errValidation("ReturnValues can only be ALL_OLD or NONE")
+	}
+	return nil
+}
+
+// writeItem runs one prepared PutItem, UpdateItem or DeleteItem and
+// renders its response: the Attributes returnValues asks for and the
+// consumed capacity.
+func (s *Service) writeItem(ctx context.Context, p *prepared, returnValues, returnCapacity string) ([]byte, error) {
 	if err := s.writeOps(ctx, []*prepared{p}, nil); err != nil {
 		return nil, err
 	}
 	out := []byte{'{'}
-	if in.ReturnValues == "ALL_OLD" && p.old != nil {
-		out = appendItemMember(out, "Attributes", p.old)
+	if attrs := p.returned(returnValues); len(attrs) > 0 {
+		out = appendItemMember(out, "Attributes", attrs)
 	}
-	out = appendCapacity(out, capacity(in.ReturnConsumedCapacity, p.t, writeUnits(p.item.Size(), p.old.Size())))
+	out = appendCapacity(out, capacity(returnCapacity, p.t, writeUnits(p.new.Size(), p.old.Size())))
 	return append(out, '}'), nil
+}
+
+// returned is the part of an applied write's item that ReturnValues asks
+// for: all of it before (ALL_OLD) or after (ALL_NEW) the write, or the
+// attributes an update expression names (UPDATED_OLD, UPDATED_NEW).
+func (p *prepared) returned(returnValues string) attr.Item {
+	switch returnValues {
+	case "ALL_OLD":
+		return p.old
+	case "ALL_NEW":
+		return p.new
+	case "UPDATED_OLD", "UPDATED_NEW":
+		src := p.new
+		if returnValues == "UPDATED_OLD" {
+			src = p.old
+		}
+		if src != nil && p.update != nil {
+			return expr.NewProjectionOfPaths(p.update.Paths()).Apply(src)
+		}
+	}
+	return nil
 }
 
 // GetItem.
@@ -611,30 +658,7 @@ func (s *Service) updateItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.writeOps(ctx, []*prepared{p}, nil); err != nil {
-		return nil, err
-	}
-	out := []byte{'{'}
-	var attrs attr.Item
-	switch in.ReturnValues {
-	case "ALL_OLD":
-		attrs = p.old
-	case "ALL_NEW":
-		attrs = p.new
-	case "UPDATED_OLD", "UPDATED_NEW":
-		src := p.new
-		if in.ReturnValues == "UPDATED_OLD" {
-			src = p.old
-		}
-		if src != nil && p.update != nil {
-			attrs = expr.NewProjectionOfPaths(p.update.Paths()).Apply(src)
-		}
-	}
-	if len(attrs) > 0 {
-		out = appendItemMember(out, "Attributes", attrs)
-	}
-	out = appendCapacity(out, capacity(in.ReturnConsumedCapacity, p.t, writeUnits(p.new.Size(), p.old.Size())))
-	return append(out, '}'), nil
+	return s.writeItem(ctx, p, in.ReturnValues, in.ReturnConsumedCapacity)
 }
 
 // DeleteItem.
@@ -654,15 +678,8 @@ func (s *Service) prepareDelete(in *deleteItemInput) (*prepared, error) {
 	if err := in.legacyParams.translate(legacyTarget{exprs: &in.exprInput, condition: &in.ConditionExpression}); err != nil {
 		return nil, err
 	}
-	ex, err := newExprs(&in.exprInput)
+	cond, err := onlyCondition(&in.exprInput, in.ConditionExpression)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := ex.condition(in.ConditionExpression, "ConditionExpression")
-	if err != nil {
-		return nil, err
-	}
-	if err := ex.done(cond != nil, "ConditionExpression is null"); err != nil {
 		return nil, err
 	}
 	t, err := s.getTable(in.TableName)
@@ -681,20 +698,12 @@ func (s *Service) deleteItem(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, errValidation("ReturnValues can only be ALL_OLD or NONE")
+	if err := checkReturnOld(in.ReturnValues); err != nil {
+		return nil, err
 	}
 	p, err := s.prepareDelete(&in)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.writeOps(ctx, []*prepared{p}, nil); err != nil {
-		return nil, err
-	}
-	out := []byte{'{'}
-	if in.ReturnValues == "ALL_OLD" && p.old != nil {
-		out = appendItemMember(out, "Attributes", p.old)
-	}
-	out = appendCapacity(out, capacity(in.ReturnConsumedCapacity, p.t, writeUnits(p.old.Size())))
-	return append(out, '}'), nil
+	return s.writeItem(ctx, p, in.ReturnValues, in.ReturnConsumedCapacity)
 }

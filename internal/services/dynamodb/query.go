@@ -113,11 +113,9 @@ func (s *Service) prepareRead(in *readInput, op string, keyCond *string) (*reade
 		}
 		r.limit = int(min(*in.Limit, 1<<30))
 	}
-	s.schemaMu.RLock()
-	t, ok := s.lookup(in.TableName)
-	s.schemaMu.RUnlock()
-	if !ok {
-		return nil, nil, errNotFound()
+	t, err := s.getTable(in.TableName)
+	if err != nil {
+		return nil, nil, err
 	}
 	r.t = t
 	if in.IndexName != "" {
@@ -291,11 +289,9 @@ func (s *Service) query(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var start *position
-	if in.ExclusiveStartKey != nil {
-		if start, err = r.startKey(in.ExclusiveStartKey); err != nil {
-			return nil, err
-		}
+	start, err := r.startKey(in.ExclusiveStartKey)
+	if err != nil {
+		return nil, err
 	}
 	q := sqlQuery{tid: t.meta.Num, ix: r.ix, forward: r.forward}
 	q.where(pk, rg, start)
@@ -329,11 +325,9 @@ func (s *Service) scan(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var start *position
-	if in.ExclusiveStartKey != nil {
-		if start, err = r.startKey(in.ExclusiveStartKey); err != nil {
-			return nil, err
-		}
+	start, err := r.startKey(in.ExclusiveStartKey)
+	if err != nil {
+		return nil, err
 	}
 	q := sqlQuery{tid: r.t.meta.Num, ix: r.ix, forward: true, scan: true, hlo: 0, hhi: 1 << 32}
 	if in.Segment != nil {
@@ -353,8 +347,11 @@ type position struct {
 }
 
 // startKey validates an ExclusiveStartKey: the table's key attributes, and
-// for an index read the index's too.
+// for an index read the index's too. A nil key is no position.
 func (r *reader) startKey(esk attr.Item) (*position, error) {
+	if esk == nil {
+		return nil, nil
+	}
 	t := r.t
 	need := map[string]attr.Type{t.hashName: t.hashType}
 	if t.rangeName != "" {

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,15 +110,9 @@ func recomputeExpiry(tx txn, t *table) error {
 }
 
 func (s *Service) describeTimeToLive(_ context.Context, body []byte) (any, error) {
-	var in tableNameInput
-	if err := decode(body, &in); err != nil {
+	t, err := s.existingTable(body)
+	if err != nil {
 		return nil, err
-	}
-	s.schemaMu.RLock()
-	t, ok := s.lookup(in.TableName)
-	s.schemaMu.RUnlock()
-	if !ok {
-		return nil, errTableNotFound(tableName(in.TableName))
 	}
 	type ttlDescription struct {
 		TimeToLiveStatus string
@@ -167,11 +162,9 @@ func (s *Service) describeContinuousBackups(_ context.Context, body []byte) (any
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.schemaMu.RLock()
-	t, ok := s.lookup(in.TableName)
-	s.schemaMu.RUnlock()
+	t, ok := s.findTable(in.TableName)
 	if !ok {
-		return nil, awsproto.NewError("TableNotFoundException", "Table not found: "+tableName(in.TableName))
+		return nil, errBackupsTableNotFound(tableName(in.TableName))
 	}
 	return struct{ ContinuousBackupsDescription continuousBackups }{s.backupsDescription(t)}, nil
 }
@@ -193,7 +186,7 @@ func (s *Service) updateContinuousBackups(ctx context.Context, body []byte) (any
 	defer s.schemaMu.Unlock()
 	t, ok := s.lookup(in.TableName)
 	if !ok {
-		return nil, awsproto.NewError("TableNotFoundException", "Table not found: "+tableName(in.TableName))
+		return nil, errBackupsTableNotFound(tableName(in.TableName))
 	}
 	m := cloneMeta(t.meta)
 	m.PITR = in.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled
@@ -247,28 +240,24 @@ func (s *Service) tagResource(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.schemaMu.Lock()
-	defer s.schemaMu.Unlock()
-	t, err := s.tableForARN(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	m := cloneMeta(t.meta)
-	for _, tag := range in.Tags {
-		replaced := false
-		for i := range m.Tags {
-			if m.Tags[i].Key == tag.Key {
-				m.Tags[i].Value, replaced = tag.Value, true
+	err := s.changeTags(ctx, in.ResourceArn, func(tags []Tag) ([]Tag, error) {
+		for _, tag := range in.Tags {
+			replaced := false
+			for i := range tags {
+				if tags[i].Key == tag.Key {
+					tags[i].Value, replaced = tag.Value, true
+				}
+			}
+			if !replaced {
+				tags = append(tags, tag)
 			}
 		}
-		if !replaced {
-			m.Tags = append(m.Tags, tag)
+		if len(tags) > 50 {
+			return nil, errValidation("One or more parameter values were invalid: Too many tags attached to this resource; the limit is 50")
 		}
-	}
-	if len(m.Tags) > 50 {
-		return nil, errValidation("One or more parameter values were invalid: Too many tags attached to this resource; the limit is 50")
-	}
-	if _, err := s.replaceMeta(ctx, t, m); err != nil {
+		return tags, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return empty{}, nil
@@ -279,28 +268,30 @@ func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.schemaMu.Lock()
-	defer s.schemaMu.Unlock()
-	t, err := s.tableForARN(in.ResourceArn)
+	err := s.changeTags(ctx, in.ResourceArn, func(tags []Tag) ([]Tag, error) {
+		return slices.DeleteFunc(tags, func(tag Tag) bool { return slices.Contains(in.TagKeys, tag.Key) }), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	m := cloneMeta(t.meta)
-	kept := m.Tags[:0]
-	for _, tag := range m.Tags {
-		drop := false
-		for _, k := range in.TagKeys {
-			drop = drop || k == tag.Key
-		}
-		if !drop {
-			kept = append(kept, tag)
-		}
-	}
-	m.Tags = kept
-	if _, err := s.replaceMeta(ctx, t, m); err != nil {
-		return nil, err
-	}
 	return empty{}, nil
+}
+
+// changeTags replaces the tags of the table arn names with those edit
+// makes of a copy of them.
+func (s *Service) changeTags(ctx context.Context, arn string, edit func(tags []Tag) ([]Tag, error)) error {
+	s.schemaMu.Lock()
+	defer s.schemaMu.Unlock()
+	t, err := s.tableForARN(arn)
+	if err != nil {
+		return err
+	}
+	m := cloneMeta(t.meta)
+	if m.Tags, err = edit(m.Tags); err != nil {
+		return err
+	}
+	_, err = s.replaceMeta(ctx, t, m)
+	return err
 }
 
 func (s *Service) listTagsOfResource(_ context.Context, body []byte) (any, error) {
@@ -324,14 +315,14 @@ func (s *Service) listTagsOfResource(_ context.Context, body []byte) (any, error
 // Read-only answers for the settings Stepflow does not emulate, so that
 // clients which read them (the Terraform provider) see them off.
 
+// existingTable returns the table a request {"TableName"} names, or
+// ResourceNotFoundException.
 func (s *Service) existingTable(body []byte) (*table, error) {
 	var in tableNameInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.schemaMu.RLock()
-	t, ok := s.lookup(in.TableName)
-	s.schemaMu.RUnlock()
+	t, ok := s.findTable(in.TableName)
 	if !ok {
 		return nil, errTableNotFound(tableName(in.TableName))
 	}

@@ -44,12 +44,17 @@ func (s *Service) lookup(name string) (*table, bool) {
 	return t, ok
 }
 
+// findTable is lookup for callers that do not hold schemaMu.
+func (s *Service) findTable(name string) (*table, bool) {
+	s.schemaMu.RLock()
+	defer s.schemaMu.RUnlock()
+	return s.lookup(name)
+}
+
 // getTable returns the named table for an item operation, or
 // ResourceNotFoundException.
 func (s *Service) getTable(name string) (*table, error) {
-	s.schemaMu.RLock()
-	t, ok := s.lookup(name)
-	s.schemaMu.RUnlock()
+	t, ok := s.findTable(name)
 	if !ok {
 		return nil, errNotFound()
 	}
@@ -196,6 +201,18 @@ func checkCreateTable(in *createTableInput) error {
 		used[k.AttributeName] = true
 	}
 	names := map[string]bool{}
+	// addIndex records an index's name, refusing a duplicate, and the
+	// attributes of its key.
+	addIndex := func(name string, ks []KeySchemaElement) error {
+		if names[name] {
+			return invalid("Duplicate index name: " + name)
+		}
+		names[name] = true
+		for _, k := range ks {
+			used[k.AttributeName] = true
+		}
+		return nil
+	}
 	if in.LocalSecondaryIndexes != nil {
 		if len(in.LocalSecondaryIndexes) == 0 {
 			return invalid("List of LocalSecondaryIndexes is empty")
@@ -221,12 +238,8 @@ func checkCreateTable(in *createTableInput) error {
 			if l.ProvisionedThroughput != nil {
 				return invalid("ProvisionedThroughput should not be specified for a LocalSecondaryIndex: " + l.IndexName)
 			}
-			if names[l.IndexName] {
-				return invalid("Duplicate index name: " + l.IndexName)
-			}
-			names[l.IndexName] = true
-			for _, k := range l.KeySchema {
-				used[k.AttributeName] = true
+			if err := addIndex(l.IndexName, l.KeySchema); err != nil {
+				return err
 			}
 		}
 		if len(in.LocalSecondaryIndexes) > 5 {
@@ -241,12 +254,8 @@ func checkCreateTable(in *createTableInput) error {
 			if err := checkGSI(g, in.BillingMode, defs, seen); err != nil {
 				return err
 			}
-			if names[g.IndexName] {
-				return invalid("Duplicate index name: " + g.IndexName)
-			}
-			names[g.IndexName] = true
-			for _, k := range g.KeySchema {
-				used[k.AttributeName] = true
+			if err := addIndex(g.IndexName, g.KeySchema); err != nil {
+				return err
 			}
 		}
 		if len(in.GlobalSecondaryIndexes) > 20 {
@@ -540,15 +549,9 @@ type tableNameInput struct {
 }
 
 func (s *Service) describeTable(ctx context.Context, body []byte) (any, error) {
-	var in tableNameInput
-	if err := decode(body, &in); err != nil {
+	t, err := s.existingTable(body)
+	if err != nil {
 		return nil, err
-	}
-	s.schemaMu.RLock()
-	t, ok := s.lookup(in.TableName)
-	s.schemaMu.RUnlock()
-	if !ok {
-		return nil, errTableNotFound(tableName(in.TableName))
 	}
 	st, err := s.stats(ctx, t)
 	if err != nil {

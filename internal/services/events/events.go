@@ -46,9 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -235,10 +233,8 @@ func (s *Service) Close() error {
 	return err
 }
 
-// handler is one action.
-type handler func(s *Service, ctx context.Context, body []byte) (any, error)
-
-var actions = map[string]handler{
+// actions maps every EventBridge action the service serves to its handler.
+var actions = awsproto.Actions[*Service]{
 	"PutRule":               (*Service).putRule,
 	"DescribeRule":          (*Service).describeRule,
 	"DeleteRule":            (*Service).deleteRule,
@@ -262,33 +258,18 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string { return slices.Sorted(maps.Keys(actions)) }
+func Actions() []string { return actions.Names() }
 
 // Handle runs one action on its validated awsJson1_1 body; its signature is
 // awsproto.HandlerFunc's.
 func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, error) {
-	h, ok := actions[action]
-	if !ok {
+	if !actions.Has(action) {
 		return nil, errUnsupported(action)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	out, err := h(s, ctx, body)
-	if err != nil {
-		return nil, actionError(action, err)
-	}
-	return out, nil
-}
-
-// actionError returns an action's error: an *awsproto.Error as it is, any
-// other error (an internal failure) wrapped with the action's name.
-func actionError(action string, err error) error {
-	var apiErr *awsproto.Error
-	if errors.As(err, &apiErr) {
-		return err
-	}
-	return fmt.Errorf("%s: %w", action, err)
+	return actions.Dispatch(s, ctx, action, body)
 }
 
 // Call runs one action in-process: input is the action's request in the
@@ -299,9 +280,9 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	if len(bytes.TrimSpace(input)) == 0 {
 		input = []byte("{}")
 	}
-	if _, ok := actions[action]; ok {
+	if actions.Has(action) {
 		if err := awsproto.Validate("eventbridge", action, input); err != nil {
-			return nil, actionError(action, err)
+			return nil, err
 		}
 	}
 	out, err := s.Handle(ctx, action, input)

@@ -293,13 +293,7 @@ func (s *Service) getLogEvents(ctx context.Context, body []byte) (any, error) {
 	if in.Limit == 0 {
 		in.Limit = maxEventsPerGet
 	}
-	start, end := int64(math.MinInt64), int64(math.MaxInt64)
-	if in.StartTime != nil {
-		start = *in.StartTime
-	}
-	if in.EndTime != nil {
-		end = *in.EndTime
-	}
+	start, end := timeRange(in.StartTime, in.EndTime)
 	db := s.comp.Read()
 	g, err := loadGroup(ctx, db, name)
 	if err != nil {
@@ -414,13 +408,7 @@ func (s *Service) filterLogEvents(ctx context.Context, body []byte) (any, error)
 	if in.Limit == 0 {
 		in.Limit = maxEventsPerGet
 	}
-	start, end := int64(math.MinInt64), int64(math.MaxInt64)
-	if in.StartTime != nil {
-		start = *in.StartTime
-	}
-	if in.EndTime != nil {
-		end = *in.EndTime
-	}
+	start, end := timeRange(in.StartTime, in.EndTime)
 	db := s.comp.Read()
 	g, err := loadGroup(ctx, db, name)
 	if err != nil {
@@ -576,4 +564,17 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// timeRange is the window of a read's optional StartTime and EndTime,
+// unbounded on a side that is not set.
+func timeRange(startTime, endTime *int64) (start, end int64) {
+	start, end = math.MinInt64, math.MaxInt64
+	if startTime != nil {
+		start = *startTime
+	}
+	if endTime != nil {
+		end = *endTime
+	}
+	return start, end
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,15 +220,17 @@ func (s *Service) setRetention(ctx context.Context, name string, days int) error
 
 // Tags.
 
-// updateTags loads a group, lets fn change its tags and saves them.
-func (s *Service) updateTags(ctx context.Context, name string, fn func(tags map[string]string) error) error {
+// updateTags loads a group, sets the tags of set, deletes the keys of
+// remove and saves them.
+func (s *Service) updateTags(ctx context.Context, name string, set map[string]string, remove []string) error {
 	return s.comp.Write(ctx, func(tx *sql.Tx) error {
 		g, err := loadGroup(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		if err := fn(g.tags); err != nil {
-			return err
+		maps.Copy(g.tags, set)
+		for _, k := range remove {
+			delete(g.tags, k)
 		}
 		if len(g.tags) > maxTags {
 			return newErr(CodeTooManyTags, fmt.Sprintf("A resource can have no more than %d tags.", maxTags))
@@ -256,12 +259,7 @@ func (s *Service) tagResource(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.updateTags(ctx, name, func(tags map[string]string) error {
-		for k, v := range in.Tags {
-			tags[k] = v
-		}
-		return nil
-	})
+	return nil, s.updateTags(ctx, name, in.Tags, nil)
 }
 
 func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
@@ -276,12 +274,7 @@ func (s *Service) untagResource(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.updateTags(ctx, name, func(tags map[string]string) error {
-		for _, k := range in.TagKeys {
-			delete(tags, k)
-		}
-		return nil
-	})
+	return nil, s.updateTags(ctx, name, nil, in.TagKeys)
 }
 
 type tagsOut struct {
@@ -314,12 +307,7 @@ func (s *Service) tagLogGroup(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return nil, s.updateTags(ctx, in.LogGroupName, func(tags map[string]string) error {
-		for k, v := range in.Tags {
-			tags[k] = v
-		}
-		return nil
-	})
+	return nil, s.updateTags(ctx, in.LogGroupName, in.Tags, nil)
 }
 
 func (s *Service) untagLogGroup(ctx context.Context, body []byte) (any, error) {
@@ -330,12 +318,7 @@ func (s *Service) untagLogGroup(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return nil, s.updateTags(ctx, in.LogGroupName, func(tags map[string]string) error {
-		for _, k := range in.Tags {
-			delete(tags, k)
-		}
-		return nil
-	})
+	return nil, s.updateTags(ctx, in.LogGroupName, nil, in.Tags)
 }
 
 func (s *Service) listTagsLogGroup(ctx context.Context, body []byte) (any, error) {

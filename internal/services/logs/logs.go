@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -113,9 +112,8 @@ func (s *Service) Close() error {
 	return nil
 }
 
-type handler func(s *Service, ctx context.Context, input []byte) (any, error)
-
-var actions = map[string]handler{
+// actions maps every CloudWatch Logs action to its handler.
+var actions = awsproto.Actions[*Service]{
 	"CreateLogGroup":        (*Service).createLogGroup,
 	"DeleteLogGroup":        (*Service).deleteLogGroup,
 	"DescribeLogGroups":     (*Service).describeLogGroups,
@@ -136,22 +134,14 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions the service serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Handle runs one action on its awsJson1_1 body: it validates the body
 // against the model (violations become InvalidParameterException) and
 // returns the response value or an *awsproto.Error. Its signature is
 // awsproto.HandlerFunc's.
 func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, error) {
-	h, ok := actions[action]
-	if !ok {
+	if !actions.Has(action) {
 		return nil, awsproto.UnknownOperation()
 	}
 	if len(body) == 0 {
@@ -164,12 +154,12 @@ func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, 
 		}
 		return nil, err
 	}
-	out, err := h(s, ctx, body)
+	out, err := actions.Dispatch(s, ctx, action, body)
 	if err != nil {
 		var apiErr *awsproto.Error
 		if !errors.As(err, &apiErr) {
-			s.cfg.Logger.Error("logs_action_failed", "action", action, "error", err)
-			return nil, fmt.Errorf("%s: %w", action, err)
+			// Log the action's own error, without Dispatch's action prefix.
+			s.cfg.Logger.Error("logs_action_failed", "action", action, "error", errors.Unwrap(err))
 		}
 		return nil, err
 	}

@@ -386,14 +386,7 @@ func redriveStatus(status string) (string, string) {
 }
 
 func (s *Service) describeExecution(ctx context.Context, body []byte) (any, error) {
-	var in executionArnInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkIncludedData(in.IncludedData); err != nil {
-		return nil, err
-	}
-	ex, err := s.getExecution(ctx, in.ExecutionArn)
+	in, ex, err := s.describedExecution(ctx, body)
 	if err != nil {
 		return nil, err
 	}

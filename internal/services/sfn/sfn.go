@@ -22,9 +22,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"time"
 
@@ -141,11 +139,8 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
-// handler is one action: it decodes its body and returns its response.
-type handler func(s *Service, ctx context.Context, body []byte) (any, error)
-
 // actions maps every Step Functions action to its handler.
-var actions = map[string]handler{
+var actions = awsproto.Actions[*Service]{
 	"CreateStateMachine":               (*Service).createStateMachine,
 	"DescribeStateMachine":             (*Service).describeStateMachine,
 	"UpdateStateMachine":               (*Service).updateStateMachine,
@@ -193,33 +188,14 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions Handle serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Handle runs one action on its JSON request body. It returns the response
 // value, to be encoded with encoding/json, or an error: an
 // *awsproto.Error for AWS API errors, any other error for an internal
 // failure. Its signature is awsproto.HandlerFunc's.
 func (s *Service) Handle(ctx context.Context, action string, body []byte) (any, error) {
-	h, ok := actions[action]
-	if !ok {
-		return nil, awsproto.UnknownOperation()
-	}
-	out, err := h(s, ctx, body)
-	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
-	}
-	return out, nil
+	return actions.Dispatch(s, ctx, action, body)
 }
 
 // decode unmarshals a request body; an empty body is an empty request.

@@ -468,6 +468,20 @@ type executionArnInput struct {
 	IncludedData string `json:"includedData"`
 }
 
+// describedExecution decodes the request of DescribeExecution or
+// DescribeStateMachineForExecution and loads the execution it names.
+func (s *Service) describedExecution(ctx context.Context, body []byte) (executionArnInput, store.Execution, error) {
+	var in executionArnInput
+	if err := decode(body, &in); err != nil {
+		return in, store.Execution{}, err
+	}
+	if err := checkIncludedData(in.IncludedData); err != nil {
+		return in, store.Execution{}, err
+	}
+	ex, err := s.getExecution(ctx, in.ExecutionArn)
+	return in, ex, err
+}
+
 type describeStateMachineForExecutionOutput struct {
 	StateMachineArn         string              `json:"stateMachineArn"`
 	Name                    string              `json:"name"`
@@ -484,14 +498,7 @@ type describeStateMachineForExecutionOutput struct {
 }
 
 func (s *Service) describeStateMachineForExecution(ctx context.Context, body []byte) (any, error) {
-	var in executionArnInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkIncludedData(in.IncludedData); err != nil {
-		return nil, err
-	}
-	ex, err := s.getExecution(ctx, in.ExecutionArn)
+	_, ex, err := s.describedExecution(ctx, body)
 	if err != nil {
 		return nil, err
 	}

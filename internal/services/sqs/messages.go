@@ -443,6 +443,22 @@ func checkBatch(ids []*string, entryName string) error {
 	return nil
 }
 
+// batchQueue resolves the queue of a batch request and checks its
+// entries' ids (see checkBatch).
+func (s *Service) batchQueue(queueURL *string, ids []*string, entryName string) (*queue, error) {
+	if queueURL == nil {
+		return nil, errMissing("QueueUrl")
+	}
+	q, err := s.resolveQueue(queueURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBatch(ids, entryName); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
 // entryError renders err as a batch result entry.
 func entryError(id string, err *awsproto.Error) batchResultError {
 	code, sender := queryCode(err)
@@ -454,18 +470,12 @@ func (s *Service) sendMessageBatch(ctx context.Context, body []byte) (any, error
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.QueueURL == nil {
-		return nil, errMissing("QueueUrl")
-	}
-	q, err := s.resolveQueue(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
 	ids := make([]*string, len(in.Entries))
 	for i := range in.Entries {
 		ids[i] = in.Entries[i].ID
 	}
-	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
+	q, err := s.batchQueue(in.QueueURL, ids, "SendMessageBatchRequestEntry")
+	if err != nil {
 		return nil, err
 	}
 	total := 0
@@ -578,14 +588,19 @@ type deleteMessageInput struct {
 	ReceiptHandle *string
 }
 
-type deleteBatchEntry struct {
+// receiptEntry is an entry of DeleteMessageBatch, and the first members of
+// an entry of ChangeMessageVisibilityBatch: the message a receipt handle
+// names.
+type receiptEntry struct {
 	ID            *string `json:"Id"`
 	ReceiptHandle *string
 }
 
+func (e receiptEntry) receipt() receiptEntry { return e }
+
 type deleteMessageBatchInput struct {
 	QueueURL *string `json:"QueueUrl"`
-	Entries  []deleteBatchEntry
+	Entries  []receiptEntry
 }
 
 type idEntry struct {
@@ -655,14 +670,34 @@ func (s *Service) deleteMessage(ctx context.Context, body []byte) (any, error) {
 	return nil, nil
 }
 
-// batchInTx runs fn for every entry in one transaction, collecting the
-// entries' API errors as failures.
-func (s *Service) batchInTx(ctx context.Context, ids []string, fn func(tx *sql.Tx, i int) error) (batchOutput, error) {
+// receiptBatch runs a batch of receipt handles (DeleteMessageBatch,
+// ChangeMessageVisibilityBatch): it resolves the queue, checks the
+// entries' ids (entryName, e.g. "DeleteMessageBatchRequestEntry", names
+// them in errors) and runs fn on every entry, with its receipt handle, in
+// one transaction. An entry's API error fails that entry only; any other
+// error fails the request.
+func receiptBatch[E interface{ receipt() receiptEntry }](ctx context.Context, s *Service, queueURL *string, entries []E,
+	entryName string, fn func(tx *sql.Tx, q *queue, e E, handle string, now int64) error) (*queue, batchOutput, error) {
+	ids := make([]*string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.receipt().ID
+	}
+	q, err := s.batchQueue(queueURL, ids, entryName)
+	if err != nil {
+		return nil, batchOutput{}, err
+	}
+	now := msOf(s.now())
 	out := batchOutput{Successful: []idEntry{}, Failed: []batchResultError{}}
-	err := s.comp.Write(ctx, func(tx *sql.Tx) error {
+	err = s.comp.Write(ctx, func(tx *sql.Tx) error {
 		out.Successful, out.Failed = out.Successful[:0], out.Failed[:0]
-		for i, id := range ids {
-			err := fn(tx, i)
+		for i, e := range entries {
+			id := *ids[i] // checked by checkBatch
+			var err error
+			if h := e.receipt().ReceiptHandle; h == nil {
+				err = errMissing(entryName + "." + strconv.Itoa(i+1) + ".ReceiptHandle")
+			} else {
+				err = fn(tx, q, e, *h, now)
+			}
 			var apiErr *awsproto.Error
 			switch {
 			case err == nil:
@@ -675,7 +710,10 @@ func (s *Service) batchInTx(ctx context.Context, ids []string, fn func(tx *sql.T
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, batchOutput{}, err
+	}
+	return q, out, nil
 }
 
 func (s *Service) deleteMessageBatch(ctx context.Context, body []byte) (any, error) {
@@ -683,32 +721,10 @@ func (s *Service) deleteMessageBatch(ctx context.Context, body []byte) (any, err
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.QueueURL == nil {
-		return nil, errMissing("QueueUrl")
-	}
-	q, err := s.resolveQueue(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	ptrs := make([]*string, len(in.Entries))
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ptrs[i] = e.ID
-		if e.ID != nil {
-			ids[i] = *e.ID
-		}
-	}
-	if err := checkBatch(ptrs, "DeleteMessageBatchRequestEntry"); err != nil {
-		return nil, err
-	}
-	now := msOf(s.now())
-	out, err := s.batchInTx(ctx, ids, func(tx *sql.Tx, i int) error {
-		h := in.Entries[i].ReceiptHandle
-		if h == nil {
-			return errMissing("DeleteMessageBatchRequestEntry." + strconv.Itoa(i+1) + ".ReceiptHandle")
-		}
-		return s.deleteInTx(ctx, tx, q, *h, now)
-	})
+	q, out, err := receiptBatch(ctx, s, in.QueueURL, in.Entries, "DeleteMessageBatchRequestEntry",
+		func(tx *sql.Tx, q *queue, _ receiptEntry, handle string, now int64) error {
+			return s.deleteInTx(ctx, tx, q, handle, now)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -725,8 +741,7 @@ type changeVisibilityInput struct {
 }
 
 type changeVisibilityBatchEntry struct {
-	ID                *string `json:"Id"`
-	ReceiptHandle     *string
+	receiptEntry
 	VisibilityTimeout *int
 }
 
@@ -795,36 +810,14 @@ func (s *Service) changeMessageVisibilityBatch(ctx context.Context, body []byte)
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.QueueURL == nil {
-		return nil, errMissing("QueueUrl")
-	}
-	q, err := s.resolveQueue(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	ptrs := make([]*string, len(in.Entries))
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ptrs[i] = e.ID
-		if e.ID != nil {
-			ids[i] = *e.ID
-		}
-	}
-	if err := checkBatch(ptrs, "ChangeMessageVisibilityBatchRequestEntry"); err != nil {
-		return nil, err
-	}
-	now := msOf(s.now())
-	out, err := s.batchInTx(ctx, ids, func(tx *sql.Tx, i int) error {
-		e := in.Entries[i]
-		if e.ReceiptHandle == nil {
-			return errMissing("ChangeMessageVisibilityBatchRequestEntry." + strconv.Itoa(i+1) + ".ReceiptHandle")
-		}
-		t := 0
-		if e.VisibilityTimeout != nil {
-			t = *e.VisibilityTimeout
-		}
-		return s.changeVisibilityInTx(ctx, tx, q, *e.ReceiptHandle, t, now)
-	})
+	q, out, err := receiptBatch(ctx, s, in.QueueURL, in.Entries, "ChangeMessageVisibilityBatchRequestEntry",
+		func(tx *sql.Tx, q *queue, e changeVisibilityBatchEntry, handle string, now int64) error {
+			t := 0
+			if e.VisibilityTimeout != nil {
+				t = *e.VisibilityTimeout
+			}
+			return s.changeVisibilityInTx(ctx, tx, q, handle, t, now)
+		})
 	if err != nil {
 		return nil, err
 	}

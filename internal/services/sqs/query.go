@@ -310,18 +310,9 @@ func (h *httpHandler) query(r *http.Request, reqID string) (string, any, error) 
 		}
 		body = b
 	}
-	ctx := awsproto.WithRequestID(r.Context(), reqID)
-	if h.auth != nil {
-		cred, err := h.auth(r, body)
-		if err != nil {
-			return "", nil, err
-		}
-		if cred != nil && cred.Service != SigningName {
-			return "", nil, awsproto.InvalidSignature("Credential should be scoped to correct service: 'sqs'. ")
-		}
-		ctx = awsproto.WithCredential(ctx, cred)
-	} else if cred, err := awsproto.ParseCredentialScope(r); err == nil {
-		ctx = awsproto.WithCredential(ctx, cred)
+	ctx, err := awsproto.Authenticate(awsproto.WithRequestID(r.Context(), reqID), r, body, h.auth, SigningName)
+	if err != nil {
+		return "", nil, err
 	}
 	form := r.URL.Query()
 	if len(body) > 0 {

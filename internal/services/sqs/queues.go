@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -736,24 +737,37 @@ func (s *Service) setQueueAttributes(ctx context.Context, body []byte) (any, err
 	if in.Attributes == nil {
 		return nil, errMissing("Attributes")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.resolveQueueLocked(*in.QueueURL)
+	q, err := s.changeQueue(*in.QueueURL, func(nq *queue) error {
+		attrs, err := s.applyAttributes(nq.attrs, in.Attributes, nq.fifo, false, nq.name)
+		if err != nil {
+			return err
+		}
+		nq.attrs, nq.cfg, nq.modifiedMS = attrs, parseConfig(attrs), msOf(s.now())
+		return s.updateQueue(ctx, nq)
+	})
 	if err != nil {
 		return nil, err
 	}
-	attrs, err := s.applyAttributes(q.attrs, in.Attributes, q.fifo, false, q.name)
+	s.waiters.notify(q.id) // a shorter wait or visibility changes what waiters expect
+	return nil, nil
+}
+
+// changeQueue replaces the queue queueURL names with a copy that change
+// edits and stores (change runs under s.mu). When change fails, the queue
+// stays as it was. It returns the new queue.
+func (s *Service) changeQueue(queueURL string, change func(nq *queue) error) (*queue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.resolveQueueLocked(queueURL)
 	if err != nil {
 		return nil, err
 	}
 	nq := *q
-	nq.attrs, nq.cfg, nq.modifiedMS = attrs, parseConfig(attrs), msOf(s.now())
-	if err := s.updateQueue(ctx, &nq); err != nil {
+	if err := change(&nq); err != nil {
 		return nil, err
 	}
 	s.queues[q.name] = &nq
-	s.waiters.notify(q.id) // a shorter wait or visibility changes what waiters expect
-	return nil, nil
+	return &nq, nil
 }
 
 // resolveQueueLocked is resolveQueue for callers holding s.mu.
@@ -799,30 +813,21 @@ func (s *Service) purgeQueue(ctx context.Context, body []byte) (any, error) {
 	if in.QueueURL == nil {
 		return nil, errMissing("QueueUrl")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.resolveQueueLocked(*in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	now := msOf(s.now())
-	if q.purgedMS != 0 && now-q.purgedMS < purgeInterval.Milliseconds() {
-		return nil, apiError(CodePurgeQueueInProgress, "Only one PurgeQueue operation on "+q.name+" is allowed every 60 seconds.")
-	}
-	nq := *q
-	nq.purgedMS = now
-	err = s.comp.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, sqlDeleteQueueMessages, q.id); err != nil {
-			return err
+	_, err := s.changeQueue(*in.QueueURL, func(nq *queue) error {
+		now := msOf(s.now())
+		if nq.purgedMS != 0 && now-nq.purgedMS < purgeInterval.Milliseconds() {
+			return apiError(CodePurgeQueueInProgress, "Only one PurgeQueue operation on "+nq.name+" is allowed every 60 seconds.")
 		}
-		_, err := s.exec(ctx, tx, sqlPurgedQueue, now, q.id)
-		return err
+		nq.purgedMS = now
+		return s.comp.Write(ctx, func(tx *sql.Tx) error {
+			if _, err := s.exec(ctx, tx, sqlDeleteQueueMessages, nq.id); err != nil {
+				return err
+			}
+			_, err := s.exec(ctx, tx, sqlPurgedQueue, now, nq.id)
+			return err
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.queues[q.name] = &nq
-	return nil, nil
+	return nil, err
 }
 
 // Tags.
@@ -899,26 +904,16 @@ func (s *Service) untagQueue(ctx context.Context, body []byte) (any, error) {
 
 // changeTags applies fn to a copy of the queue's tags and stores them.
 func (s *Service) changeTags(ctx context.Context, queueURL string, fn func(map[string]string) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.resolveQueueLocked(queueURL)
-	if err != nil {
-		return err
-	}
-	tags := make(map[string]string, len(q.tags))
-	for k, v := range q.tags {
-		tags[k] = v
-	}
-	if err := fn(tags); err != nil {
-		return err
-	}
-	nq := *q
-	nq.tags = tags
-	if err := s.updateQueue(ctx, &nq); err != nil {
-		return err
-	}
-	s.queues[q.name] = &nq
-	return nil
+	_, err := s.changeQueue(queueURL, func(nq *queue) error {
+		tags := make(map[string]string, len(nq.tags))
+		maps.Copy(tags, nq.tags)
+		if err := fn(tags); err != nil {
+			return err
+		}
+		nq.tags = tags
+		return s.updateQueue(ctx, nq)
+	})
+	return err
 }
 
 func (s *Service) listQueueTags(_ context.Context, body []byte) (any, error) {

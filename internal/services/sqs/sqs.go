@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -156,12 +155,9 @@ func (s *Service) Close() error {
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
-// handler is one action: it decodes its JSON body and returns its typed
-// response.
-type handler func(s *Service, ctx context.Context, body []byte) (any, error)
-
-// actions maps every SQS action the service serves to its handler.
-var actions = map[string]handler{
+// actions maps every SQS action the service serves to its handler: it
+// decodes its JSON body and returns its typed response.
+var actions = awsproto.Actions[*Service]{
 	"CreateQueue":                  (*Service).createQueue,
 	"GetQueueUrl":                  (*Service).getQueueURL,
 	"ListQueues":                   (*Service).listQueues,
@@ -183,14 +179,7 @@ var actions = map[string]handler{
 }
 
 // Actions lists the actions Call serves, sorted.
-func Actions() []string {
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Actions() []string { return actions.Names() }
 
 // Call runs one action in-process: input is the action's request in the
 // awsJson1_0 form (the model's member names), the result its response in
@@ -206,24 +195,13 @@ func (s *Service) Call(ctx context.Context, action string, input []byte) ([]byte
 	return marshalOutput(out)
 }
 
-// handle runs one action and returns its typed response.
+// handle runs one action and returns its typed response. A model action
+// the service does not serve is UnsupportedOperation.
 func (s *Service) handle(ctx context.Context, action string, body []byte) (any, error) {
-	h, ok := actions[action]
-	if !ok {
-		if isModelOperation(action) {
-			return nil, apiError(CodeUnsupportedOperation, action+" is not supported by this emulator.")
-		}
-		return nil, awsproto.UnknownOperation()
+	if !actions.Has(action) && isModelOperation(action) {
+		return nil, apiError(CodeUnsupportedOperation, action+" is not supported by this emulator.")
 	}
-	out, err := h(s, ctx, body)
-	if err != nil {
-		var apiErr *awsproto.Error
-		if !errors.As(err, &apiErr) {
-			return nil, fmt.Errorf("%s: %w", action, err)
-		}
-		return nil, err
-	}
-	return out, nil
+	return actions.Dispatch(s, ctx, action, body)
 }
 
 func marshalOutput(v any) ([]byte, error) {
