@@ -65,6 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "stepflow serving on %s (aws --endpoint-url %s stepfunctions ...)\n", srv.URL(), srv.URL())
+	fmt.Fprintf(stdout, "for start-sync-execution and test-state, which the SDKs send to a sync- host: export HTTP_PROXY=%s\n", srv.URL())
 	<-ctx.Done()
 	cfg.Logger.Info("shutting_down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
