@@ -226,7 +226,7 @@ func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length in
 	ev := e.record(f, MapStateStarted, true)
 	ev.kind, ev.detailsKey, ev.Length = detailsMapStateStarted, "mapStateStartedEventDetails", int32(length)
 	old := f.redo
-	if old != nil && (old.items == nil || old.distributed != fan.distributed) {
+	if old != nil && old.items == nil {
 		old = nil // the items were never read: the Map starts over
 	}
 	if old != nil {
@@ -234,7 +234,7 @@ func (e *Execution) startMap(f *frame, fan *fanout, tol toleranceSpec, length in
 	}
 	if fan.distributed {
 		if old != nil && old.run != nil {
-			e.redriveMapRun(f, fan, old.run, tol)
+			e.redriveMapRun(f, fan, old.run)
 		} else {
 			fan.mapRunArn = e.mapRunArn(st)
 			ev := e.record(f, MapRunStarted, true)

@@ -187,7 +187,7 @@ func (e *Execution) stopChild(in StopInput) error {
 // redriveMapRun resumes r, the map run of the fan-out fan redrives, for
 // fan: MapRunRedriven instead of MapRunStarted, with the map run's
 // settings as they are now (UpdateMapRun may have changed them).
-func (e *Execution) redriveMapRun(f *frame, fan *fanout, r *mapRun, _ toleranceSpec) {
+func (e *Execution) redriveMapRun(f *frame, fan *fanout, r *mapRun) {
 	fan.mapRunArn, fan.run = r.info.Arn, r
 	r.fan, r.frame = fan, f
 	r.info.RedriveCount++

@@ -412,6 +412,20 @@ func (lv *live) lastTime() time.Time {
 	return h[len(h)-1].Timestamp
 }
 
+// storeEvents encodes history events for the store. One buffer holds
+// them; each event's JSON is capped so that appending to one cannot
+// overwrite the next.
+func storeEvents(evs []engine.HistoryEvent) []store.Event {
+	out := make([]store.Event, 0, len(evs))
+	buf := make([]byte, 0, 512*len(evs))
+	for i := range evs {
+		start := len(buf)
+		buf = evs[i].AppendJSON(buf)
+		out = append(out, store.Event{ID: evs[i].ID, JSON: buf[start:len(buf):len(buf)]})
+	}
+	return out
+}
+
 // commitStep commits what the engine did since the last commit (and the
 // input that caused it), then performs the side effects.
 func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, create bool) error {
@@ -419,16 +433,8 @@ func (r *Runner) commitStep(ctx context.Context, lv *live, ins []appliedInput, c
 	cmds := ex.TakeCommands()
 	hist := ex.History()
 	t := store.Transition{Create: create, HistoryFrom: lv.rec.HistoryLen}
-	if n := int64(len(hist)) - lv.rec.HistoryLen; n > 0 {
-		// One buffer holds the step's events; each event's JSON is capped
-		// so that appending to one cannot overwrite the next.
-		t.Events = make([]store.Event, 0, n)
-		buf := make([]byte, 0, 512*n)
-		for i := lv.rec.HistoryLen; i < int64(len(hist)); i++ {
-			start := len(buf)
-			buf = hist[i].AppendJSON(buf)
-			t.Events = append(t.Events, store.Event{ID: hist[i].ID, JSON: buf[start:len(buf):len(buf)]})
-		}
+	if int64(len(hist)) > lv.rec.HistoryLen {
+		t.Events = storeEvents(hist[lv.rec.HistoryLen:])
 	}
 	for i, a := range ins {
 		kind, payload := encodeInput(a.in)

@@ -64,10 +64,7 @@ func (r *Runner) childTransitions(lv *live) []store.Transition {
 			rec.Output, rec.HasOutput = jsonv.Marshal(c.Output), true
 		}
 		t := store.Transition{Execution: rec, Create: c.From == 0, HistoryFrom: int64(c.From)}
-		t.Events = make([]store.Event, len(c.Events))
-		for j := range c.Events {
-			t.Events[j] = store.Event{ID: c.Events[j].ID, JSON: c.Events[j].AppendJSON(nil)}
-		}
+		t.Events = storeEvents(c.Events)
 		ts[i] = t
 	}
 	return ts
